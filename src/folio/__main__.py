@@ -1,0 +1,3 @@
+from folio.cli.main import main
+
+main()

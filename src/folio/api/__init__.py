@@ -1,0 +1,1 @@
+"""The HTTP edge: DocSpace's paths, wire format, errors and credentials."""

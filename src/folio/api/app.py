@@ -1,0 +1,108 @@
+"""The ASGI application: routes, error mapping, and the lifespan of the services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from folio.api import accounts, downloads, files, folders, operations
+from folio.api.auth import MissingScope, Unauthenticated
+from folio.api.responses import JSON_TYPE, error, render, validation_error
+from folio.config import Settings
+from folio.errors import AccessDenied, FolioError, ValidationFailed
+from folio.services.space import Space
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+async def _folio_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FolioError)
+    if isinstance(exc, ValidationFailed):
+        return validation_error(request, exc.errors)
+    return error(exc)
+
+
+async def _unauthenticated(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Unauthenticated)
+    headers = {"WWW-Authenticate": 'Basic realm="Folio"'} if exc.basic else None
+    return Response(status_code=401, headers=headers)
+
+
+async def _missing_scope(request: Request, exc: Exception) -> Response:
+    return error(AccessDenied())
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    body = {
+        "status": 1,
+        "statusCode": exc.status_code,
+        "error": {"message": exc.detail, "type": None, "stack": None, "hresult": 0},
+    }
+    return Response(render(body), exc.status_code, media_type=JSON_TYPE)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # Starlette logs the exception with its traceback after this answer is sent.
+    body = {
+        "status": 1,
+        "statusCode": 500,
+        "error": {
+            "message": "The server could not complete the request",
+            "type": None,
+            "stack": None,
+            "hresult": 0,
+        },
+    }
+    return Response(render(body), 500, media_type=JSON_TYPE)
+
+
+def create_app(
+    settings: Settings | None = None, *, space: Space | None = None
+) -> Starlette:
+    """Build the application; the services open when it starts and close at its end."""
+    settings = settings or Settings.from_env()
+    the_space = space or Space.from_settings(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await the_space.open()
+        app.state.portal_id = await the_space.accounts.portal()
+        await the_space.recover()
+        worker = asyncio.create_task(the_space.operations.run_worker())
+        try:
+            yield
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await the_space.aclose()
+
+    app = Starlette(
+        routes=[
+            *accounts.routes,
+            *operations.routes,
+            *files.routes,
+            *folders.routes,
+            *downloads.routes,
+        ],
+        exception_handlers={
+            FolioError: _folio_error,
+            Unauthenticated: _unauthenticated,
+            MissingScope: _missing_scope,
+            HTTPException: _http_error,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.space = the_space
+    return app

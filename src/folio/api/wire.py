@@ -1,0 +1,314 @@
+"""DocSpace's wire format: dates, sizes, URLs and the DTOs of entries and people.
+
+This is the only module that knows DTO field names. Null values are left out of
+success payloads, as DocSpace does; booleans and counts are always written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import quote
+
+from folio.domain.entries import ApiKey, Entry, FolderType, Operation, User
+from folio.domain.kinds import FileKind, extension_of, kind_of, opens_in_editor
+
+__all__ = [
+    "api_date",
+    "content_length",
+    "PeopleLookup",
+    "employee",
+    "file_dto",
+    "folder_dto",
+    "key_dto",
+    "operation_dto",
+    "utc_date",
+]
+
+Json = dict[str, Any]
+PeopleLookup = Callable[[str], User | None]
+
+_UNITS = ("bytes", "KB", "MB", "GB", "TB")
+
+# Trash is emptied of an item this long after it was deleted (DocSpace's default).
+AUTO_CLEANUP = timedelta(days=30)
+
+_FILE_ACTIONS_OWNED = {
+    "Read": True, "Comment": True, "FillForms": False, "Review": True, "Edit": True,
+    "Delete": True, "CustomFilter": False, "Rename": True, "ReadHistory": True,
+    "Lock": True, "EditHistory": True, "Copy": True, "Move": True, "Duplicate": True,
+    "SubmitToFormGallery": False, "Download": True, "Convert": True,
+    "CreateRoomFrom": False, "CopyLink": True, "Embed": False, "StartFilling": False,
+    "FillingStatus": False, "ResetFilling": False, "StopFilling": False,
+    "OpenForm": False, "Vectorization": False, "AskAi": False,
+}  # fmt: skip
+
+_FOLDER_ACTIONS_OWNED = {
+    "Read": True, "Create": True, "Delete": True, "EditRoom": False, "Rename": True,
+    "CopyTo": True, "MoveTo": True, "Copy": True, "Move": True, "Pin": False,
+    "Mute": False, "EditAccess": False, "Duplicate": True, "Download": True,
+    "CopySharedLink": False, "Reconnect": False, "CreateRoomFrom": False,
+    "CopyLink": True, "Embed": False, "ChangeOwner": False, "IndexExport": False,
+    "UseChat": False, "UpdateXlsx": False, "AnalyzeResponses": False,
+}  # fmt: skip
+
+# In Trash an item can only be deleted for good or moved back out.
+_TRASH_ALLOWED = {"Read", "Delete", "Move", "Download", "ReadHistory"}
+
+_SHARE_RIGHTS = ["Editing", "Review", "Comment", "Read", "None"]
+
+
+def api_date(moment: datetime) -> str:
+    """Format DocSpace's ApiDateTime: seven fraction digits and the zone (UTC: Z)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond:06d}0Z"
+
+
+def utc_date(moment: datetime) -> str:
+    """Format a plain UTC DateTime, as DocSpace writes token and session dates."""
+    return api_date(moment)
+
+
+def content_length(size: int) -> str:
+    """Format a size as DocSpace's human string: "6.41 KB", "1,024 KB"."""
+    power = 0
+    while power < 4 and size >= 1024 ** (power + 1):
+        power += 1
+    value = (Decimal(size) / (1024**power)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {_UNITS[power]}"
+
+
+def employee(user: User, base: str) -> Json:
+    avatar = "/static/images/default_user_photo_size_{}.png"
+    return {
+        "id": user.id,
+        "displayName": user.display_name,
+        "avatar": avatar.format("82-82"),
+        "avatarOriginal": avatar.format("200-200"),
+        "avatarMax": avatar.format("200-200"),
+        "avatarMedium": avatar.format("48-48"),
+        "avatarSmall": avatar.format("32-32"),
+        "profileUrl": f"{base}/accounts/people/filter?search={quote(user.email)}",
+        "hasAvatar": False,
+        "isAnonim": False,
+    }
+
+
+def _security(entry: Entry, owned: dict[str, bool]) -> dict[str, bool]:
+    if entry.root_type is FolderType.TRASH:
+        return {action: action in _TRASH_ALLOWED and allowed
+                for action, allowed in owned.items()}  # fmt: skip
+    return dict(owned)
+
+
+def _common(entry: Entry, base: str, people: PeopleLookup) -> Json:
+    in_trash = entry.root_type is FolderType.TRASH
+    dto: Json = {
+        "id": entry.id,
+        "title": entry.title,
+        "access": 0,
+        "shared": False,
+        "sharedForUser": False,
+        "sharedExternal": False,
+        "parentShared": False,
+        "shortWebUrl": "",
+        "created": api_date(entry.created),
+        "updated": api_date(max(entry.updated, entry.created)),
+        "rootFolderType": int(entry.root_type),
+        "rootFolderId": entry.root_id,
+        "canShare": not in_trash,
+    }
+    for field, user_id in (
+        ("createdBy", entry.created_by),
+        ("updatedBy", entry.updated_by),
+    ):
+        user = people(user_id)
+        if user is not None:
+            dto[field] = employee(user, base)
+    if in_trash and not entry.is_section_root and entry.trashed_at is not None:
+        dto["autoDelete"] = api_date(entry.trashed_at + AUTO_CLEANUP)
+    return dto
+
+
+def _origin(dto: Json, entry: Entry, origin_titles: dict[int, str]) -> None:
+    if entry.origin_id and entry.root_type is FolderType.TRASH:
+        dto["originId"] = entry.origin_id
+        title = origin_titles.get(entry.origin_id)
+        if title is not None:
+            dto["originTitle"] = title
+
+
+def _web_url(entry: Entry, base: str, view_url: str) -> str:
+    kind = kind_of(entry.title)
+    if kind in (FileKind.IMAGE, FileKind.AUDIO, FileKind.VIDEO):
+        return f"{base}/media/view/{entry.id}"
+    if opens_in_editor(entry.title):
+        return f"{base}/doceditor?fileid={entry.id}&version={entry.version}"
+    if kind in (FileKind.DOCUMENT, FileKind.SPREADSHEET, FileKind.PRESENTATION):
+        return f"{base}/doceditor?fileid={entry.id}&action=view"
+    return view_url
+
+
+def _view_accessibility(title: str) -> dict[str, bool]:
+    kind = kind_of(title)
+    office = kind in (
+        FileKind.DOCUMENT, FileKind.SPREADSHEET, FileKind.PRESENTATION, FileKind.PDF
+    )  # fmt: skip
+    editable = opens_in_editor(title)
+    return {
+        "ImageView": kind is FileKind.IMAGE,
+        "MediaView": kind in (FileKind.AUDIO, FileKind.VIDEO),
+        "WebView": office,
+        "WebEdit": editable,
+        "WebReview": editable and kind is FileKind.DOCUMENT,
+        "WebCustomFilterEditing": False,
+        "WebRestrictedEditing": False,
+        "WebComment": editable and kind is not FileKind.PDF,
+        "CanConvert": office and not editable,
+        "MustConvert": office and not editable,
+    }
+
+
+def file_dto(
+    entry: Entry,
+    base: str,
+    people: PeopleLookup,
+    *,
+    origin_titles: dict[int, str] | None = None,
+) -> Json:
+    view_url = f"{base}/filehandler.ashx?action=download&fileid={entry.id}"
+    dto = _common(entry, base, people)
+    dto.update(
+        {
+            "folderId": entry.parent_id,
+            "version": entry.version,
+            "versionGroup": entry.version_group,
+            "contentLength": content_length(entry.size),
+            "fileStatus": 0,
+            "mute": False,
+            "viewUrl": view_url,
+            "webUrl": _web_url(entry, base, view_url),
+            "fileType": int(kind_of(entry.title)),
+            "fileExst": extension_of(entry.title),
+            "thumbnailStatus": 3,
+            "formFillingStatus": 0,
+            "viewAccessibility": _view_accessibility(entry.title),
+            "availableShareRights": {
+                "ExternalLink": _SHARE_RIGHTS,
+                "PrimaryExternalLink": _SHARE_RIGHTS,
+            },
+            "security": _security(entry, _FILE_ACTIONS_OWNED),
+            "fileEntryType": 2,
+        }
+    )
+    if entry.size > 0:
+        dto["pureContentLength"] = entry.size
+    if entry.comment:
+        dto["comment"] = entry.comment
+    if entry.locked_by:
+        locker = people(entry.locked_by)
+        dto["locked"] = True
+        dto["lockedBy"] = locker.display_name if locker else ""
+    _origin(dto, entry, origin_titles or {})
+    return dto
+
+
+def folder_dto(
+    entry: Entry,
+    base: str,
+    people: PeopleLookup,
+    *,
+    origin_titles: dict[int, str] | None = None,
+) -> Json:
+    dto = _common(entry, base, people)
+    dto.update(
+        {
+            "parentId": entry.parent_id,
+            "filesCount": entry.files_count,
+            "foldersCount": entry.folders_count,
+            "new": 0,
+            "mute": False,
+            "pinned": False,
+            "private": False,
+            "indexing": False,
+            "denyDownload": False,
+            "isFavorite": False,
+            "availableShareRights": {"ExternalLink": _SHARE_RIGHTS},
+            "security": _security(entry, _FOLDER_ACTIONS_OWNED),
+            "fileEntryType": 1,
+        }
+    )
+    _origin(dto, entry, origin_titles or {})
+    return dto
+
+
+def operation_dto(operation: Operation) -> Json:
+    dto: Json = {
+        "id": operation.id,
+        "Operation": int(operation.kind),
+        "progress": 100 if operation.finished else operation.progress,
+        "error": operation.error,
+        "processed": str(operation.processed),
+        "finished": operation.finished,
+        "status": int(operation.status),
+    }
+    return dto
+
+
+def key_dto(
+    key: ApiKey, owner: User | None, base: str, *, secret: str | None = None
+) -> Json:
+    dto: Json = {
+        "id": key.id,
+        "name": key.name,
+        "key": secret if secret is not None else f"sk-***{key.postfix}",
+        "keyPostfix": key.postfix,
+        "permissions": list(key.permissions),
+        "createOn": api_date(key.created),
+        "isActive": key.is_active,
+    }
+    if owner is not None:
+        dto["createBy"] = employee(owner, base)
+    if key.last_used is not None:
+        dto["lastUsed"] = api_date(key.last_used)
+    if key.expires_at is not None:
+        dto["expiresAt"] = api_date(key.expires_at)
+    return dto
+
+
+def self_profile(user: User, base: str) -> Json:
+    """EmployeeFullDto of people/@self."""
+    dto = employee(user, base)
+    dto.update(
+        {
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+            "userName": user.email,
+            "email": user.email,
+            "status": 1,
+            "activationStatus": 1,
+            "department": "",
+            "isAdmin": user.is_admin,
+            "isOwner": user.is_owner,
+            "isRoomAdmin": False,
+            "isVisitor": False,
+            "isCollaborator": False,
+            "isLDAP": False,
+            "isSSO": False,
+            "cultureName": "en-US",
+            "quotaLimit": user.quota_limit,
+            "usedSpace": user.used_space,
+            "isCustomQuota": user.quota_limit >= 0,
+            "hasPersonalFolder": True,
+            "registrationDate": api_date(user.created),
+            "theme": "System",
+            "loginEventId": 0,
+            "listAdminModules": [],
+        }
+    )
+    return dto

@@ -1,0 +1,81 @@
+"""Content held in memory: for tests and throwaway servers."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from folio.domain.entries import StoredBlob
+
+__all__ = ["MemoryBlobStore"]
+
+
+class MemoryWriter:
+    def __init__(self, store: MemoryBlobStore) -> None:
+        self._store = store
+        self._data = bytearray()
+        self._done = False
+
+    @property
+    def size(self) -> int:
+        return len(self._data)
+
+    async def write(self, data: bytes) -> None:
+        if self._done:
+            raise RuntimeError("This content was already committed or aborted")
+        self._data += data
+
+    async def commit(self) -> StoredBlob:
+        if self._done:
+            raise RuntimeError("This content was already committed or aborted")
+        self._done = True
+        key = uuid.uuid4().hex
+        data = bytes(self._data)
+        self._store.objects[key] = data
+        return StoredBlob(key, len(data), hashlib.sha256(data).hexdigest())
+
+    async def abort(self) -> None:
+        self._done = True
+        self._data = bytearray()
+
+
+class MemoryBlobStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, bytes] = {}
+
+    def writer(self) -> MemoryWriter:
+        return MemoryWriter(self)
+
+    async def put(self, data: bytes) -> StoredBlob:
+        writer = self.writer()
+        await writer.write(data)
+        return await writer.commit()
+
+    async def read(
+        self, key: str, start: int = 0, end: int | None = None
+    ) -> AsyncIterator[bytes]:
+        yield self.objects[key][start:end]
+
+    def local_path(self, key: str) -> Path | None:
+        return None
+
+    async def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            self.objects.pop(key, None)
+
+    async def copy(self, key: str) -> str:
+        new_key = uuid.uuid4().hex
+        self.objects[new_key] = self.objects[key]
+        return new_key
+
+    async def keys(self) -> AsyncIterator[str]:
+        for key in list(self.objects):
+            yield key
+
+    async def clear_temporary(self) -> int:
+        return 0
+
+    async def aclose(self) -> None:
+        self.objects.clear()

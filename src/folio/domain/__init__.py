@@ -1,0 +1,1 @@
+"""Pure rules of Folio's document space: kinds, titles, entries. No I/O here."""

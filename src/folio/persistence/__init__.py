@@ -1,0 +1,1 @@
+"""Metadata: tables, queries and migrations, on SQLite or PostgreSQL."""

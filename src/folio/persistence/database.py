@@ -1,0 +1,126 @@
+"""Connections to the metadata database, its pragmas, and its migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+__all__ = ["Database", "sync_url"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def sync_url(url: str) -> str:
+    """Return the URL of the blocking driver for the same database (for migrations)."""
+    return url.replace("sqlite+aiosqlite:", "sqlite:")
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+class Database:
+    """The metadata database: an async engine plus the rules each backend needs.
+
+    SQLite runs in WAL mode so that reads never wait for a write; writes within this
+    process are serialised by a lock, since SQLite admits one writer at a time and
+    would otherwise answer a second one with "database is locked".
+    """
+
+    def __init__(self, url: str, *, fsync: bool = True) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self._fsync = fsync
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._engine: AsyncEngine | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            raise RuntimeError("The database is not open: call open() first")
+        return self._engine
+
+    def _sync_engine(self) -> sa.Engine:
+        engine = sa.create_engine(sync_url(self.url))
+        if self.is_sqlite:
+            sa.event.listen(engine, "connect", self._on_sqlite_connect)
+        return engine
+
+    def _on_sqlite_connect(self, dbapi_connection: Any, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL makes every commit durable across power loss, as an acknowledged
+        # upload must be; NORMAL is still safe against a crash of the process.
+        cursor.execute(f"PRAGMA synchronous={'FULL' if self._fsync else 'NORMAL'}")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision."""
+        if self.is_sqlite:
+            Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        engine = self._sync_engine()
+        try:
+            with engine.begin() as connection:
+                command.upgrade(_alembic_config(connection), "head")
+        finally:
+            engine.dispose()
+
+    def current_revision(self) -> str | None:
+        """Return the schema revision the database is at, or None if it is empty."""
+        engine = self._sync_engine()
+        try:
+            with engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        finally:
+            engine.dispose()
+
+    @staticmethod
+    def head_revision() -> str | None:
+        config = Config()
+        config.set_main_option("script_location", str(_MIGRATIONS))
+        return ScriptDirectory.from_config(config).get_current_head()
+
+    async def open(self) -> None:
+        if self._engine is not None:
+            return
+        self._engine = create_async_engine(self.url, pool_pre_ping=not self.is_sqlite)
+        if self.is_sqlite:
+            sa.event.listen(
+                self._engine.sync_engine, "connect", self._on_sqlite_connect
+            )
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            engine, self._engine = self._engine, None
+            await engine.dispose()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for queries that change nothing."""
+        async with self.engine.connect() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction, committed when the block ends and rolled back on error."""
+        if self._write_lock is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._write_lock, self.engine.begin() as connection:
+            yield connection

@@ -1,0 +1,205 @@
+"""The schema. Every row belongs to a portal; every entry to a user within it.
+
+Change it only together with a new migration in migrations/versions/.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+__all__ = [
+    "api_keys",
+    "auth_tokens",
+    "entries",
+    "file_versions",
+    "login_failures",
+    "metadata",
+    "operations",
+    "portals",
+    "users",
+]
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class Timestamp(sa.types.TypeDecorator[datetime]):
+    """A moment in UTC. SQLite keeps no zone, so values come back marked UTC here."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: sa.Dialect
+    ) -> datetime | None:
+        if value is not None and dialect.name == "sqlite":
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(
+        self, value: datetime | None, dialect: sa.Dialect
+    ) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+# Materialized paths ("/12/40/41/") are searched by range, which needs byte order.
+PathText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+portals = sa.Table(
+    "portals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    sa.Column("created", Timestamp(), nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("email", sa.String(255), nullable=False),
+    sa.Column("email_key", sa.String(255), nullable=False),
+    sa.Column("first_name", sa.String(255), nullable=False, default=""),
+    sa.Column("last_name", sa.String(255), nullable=False, default=""),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("is_owner", sa.Boolean, nullable=False, default=False),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("my_folder_id", sa.Integer, nullable=False, default=0),
+    sa.Column("trash_folder_id", sa.Integer, nullable=False, default=0),
+    sa.Column("used_space", sa.BigInteger, nullable=False, default=0),
+    sa.Column("quota_limit", sa.BigInteger, nullable=False, default=-1),
+    sa.Column("sort_by", sa.String(32)),
+    sa.Column("sort_order", sa.Integer),
+    sa.UniqueConstraint("portal_id", "email_key"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("postfix", sa.String(4), nullable=False),
+    sa.Column("permissions", sa.Text, nullable=False, default=""),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("expires_at", Timestamp()),
+    sa.Column("last_used", Timestamp()),
+    sa.Column("is_active", sa.Boolean, nullable=False, default=True),
+)
+
+auth_tokens = sa.Table(
+    "auth_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("expires_at", Timestamp(), nullable=False),
+)
+
+# Failed logins per client, kept in the database so that every node sees them.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), primary_key=True),
+    sa.Column("client", sa.String(255), primary_key=True),
+    sa.Column("window_start", Timestamp(), nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+)
+
+entries = sa.Table(
+    "entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("owner_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("entry_type", sa.SmallInteger, nullable=False),
+    # 0 for the section roots (My documents, Trash).
+    sa.Column("parent_id", sa.Integer, nullable=False),
+    sa.Column("root_id", sa.Integer, nullable=False),
+    sa.Column("root_type", sa.SmallInteger, nullable=False),
+    sa.Column("folder_type", sa.SmallInteger),
+    # Ids from the section root down to and including this entry: "/12/40/41/".
+    sa.Column("path", PathText, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    # casefolded title: collisions, search and A-Z order ignore case.
+    sa.Column("title_key", sa.Text, nullable=False),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("updated", Timestamp(), nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.Column("updated_by", sa.String(36), nullable=False),
+    # Files only: the FileType code of the title, for filters and the Type order.
+    sa.Column("file_kind", sa.SmallInteger, nullable=False, default=0),
+    sa.Column("version", sa.Integer, nullable=False, default=0),
+    sa.Column("version_group", sa.Integer, nullable=False, default=0),
+    sa.Column("size", sa.BigInteger, nullable=False, default=0),
+    sa.Column("blob_key", sa.String(80)),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("comment", sa.Text),
+    sa.Column("locked_by", sa.String(36)),
+    sa.Column("files_count", sa.Integer, nullable=False, default=0),
+    sa.Column("folders_count", sa.Integer, nullable=False, default=0),
+    sa.Column("origin_id", sa.Integer),
+    sa.Column("trashed_at", Timestamp()),
+    # Listing pages and collision checks read one folder's children in one order.
+    sa.Index("ix_entries_children_title", "parent_id", "entry_type", "title_key"),
+    sa.Index("ix_entries_children_updated", "parent_id", "entry_type", "updated"),
+    sa.Index("ix_entries_children_created", "parent_id", "entry_type", "created"),
+    sa.Index("ix_entries_children_size", "parent_id", "entry_type", "size"),
+    sa.Index("ix_entries_path", "root_id", "path"),
+    sa.Index("ix_entries_owner_root", "owner_id", "parent_id"),
+)
+
+file_versions = sa.Table(
+    "file_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("file_id", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("version_group", sa.Integer, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("blob_key", sa.String(80), nullable=False, index=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("created_by", sa.String(36), nullable=False),
+    sa.UniqueConstraint("file_id", "version"),
+)
+
+operations = sa.Table(
+    "operations",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("progress", sa.SmallInteger, nullable=False, default=0),
+    sa.Column("processed", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text, nullable=False, default=""),
+    # DocSpace's "hold result": report the finished operation once more, then drop it.
+    sa.Column("hold", sa.Boolean, nullable=False),
+    sa.Column("reported", sa.Boolean, nullable=False, default=False),
+    # What to do (ids, flags) and what came of it (resulting entry ids), as JSON.
+    sa.Column("request", sa.Text, nullable=False),
+    sa.Column("result", sa.Text, nullable=False, default="{}"),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("updated", Timestamp(), nullable=False),
+    sa.Index("ix_operations_user_status", "user_id", "status"),
+    sa.Index("ix_operations_status", "status"),
+)

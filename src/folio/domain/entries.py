@@ -75,6 +75,8 @@ class User:
     trash_folder_id: int
     used_space: int = 0
     quota_limit: int = -1
+    #: DocSpace's role: 0 owner, 1 DocSpace admin, 2 room admin, 3 user, 4 guest.
+    role: int = 3
     sort_by: str | None = None
     sort_order: int | None = None
 

@@ -36,6 +36,7 @@ def _user(row: Any) -> User:
         quota_limit=row.quota_limit,
         sort_by=row.sort_by,
         sort_order=row.sort_order,
+        role=row.role,
     )
 
 

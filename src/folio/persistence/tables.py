@@ -13,11 +13,17 @@ __all__ = [
     "api_keys",
     "auth_tokens",
     "entries",
+    "favorites",
     "file_versions",
     "login_failures",
     "metadata",
     "operations",
     "portals",
+    "recent_files",
+    "scheduled_jobs",
+    "upload_chunks",
+    "upload_sessions",
+    "user_settings",
     "users",
 ]
 
@@ -80,6 +86,8 @@ users = sa.Table(
     sa.Column("trash_folder_id", sa.Integer, nullable=False, default=0),
     sa.Column("used_space", sa.BigInteger, nullable=False, default=0),
     sa.Column("quota_limit", sa.BigInteger, nullable=False, default=-1),
+    # DocSpace's roles: 0 owner, 1 DocSpace admin, 2 room admin, 3 user, 4 guest.
+    sa.Column("role", sa.SmallInteger, nullable=False, default=3),
     sa.Column("sort_by", sa.String(32)),
     sa.Column("sort_order", sa.Integer),
     sa.UniqueConstraint("portal_id", "email_key"),
@@ -202,4 +210,73 @@ operations = sa.Table(
     sa.Column("updated", Timestamp(), nullable=False),
     sa.Index("ix_operations_user_status", "user_id", "status"),
     sa.Index("ix_operations_status", "status"),
+)
+
+# Per-user settings by name (auto-cleanup of Trash, display toggles), as JSON values.
+user_settings = sa.Table(
+    "user_settings",
+    metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+favorites = sa.Table(
+    "favorites",
+    metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("entry_id", sa.Integer, primary_key=True, index=True),
+    sa.Column("created", Timestamp(), nullable=False),
+)
+
+recent_files = sa.Table(
+    "recent_files",
+    metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("entry_id", sa.Integer, primary_key=True, index=True),
+    sa.Column("opened", Timestamp(), nullable=False),
+)
+
+# Chunked uploads in progress. Chunks are written into storage as they arrive
+# (`storage_ref` is the store's handle: a temporary file, an S3 multipart upload id).
+upload_sessions = sa.Table(
+    "upload_sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("folder_id", sa.Integer, nullable=False),
+    # Set for an edit session, which replaces this file's content.
+    sa.Column("file_id", sa.Integer),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("create_new", sa.Boolean, nullable=False, default=False),
+    # 0 open, 1 completed, 2 aborted.
+    sa.Column("state", sa.SmallInteger, nullable=False, default=0),
+    sa.Column("storage_ref", sa.Text, nullable=False, default=""),
+    sa.Column("result_file_id", sa.Integer),
+    sa.Column("created", Timestamp(), nullable=False),
+    sa.Column("expires", Timestamp(), nullable=False, index=True),
+)
+
+upload_chunks = sa.Table(
+    "upload_chunks",
+    metadata,
+    sa.Column("session_id", sa.String(32), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    # What the store returned for the chunk (an S3 part's ETag), if anything.
+    sa.Column("etag", sa.Text, nullable=False, default=""),
+)
+
+# Periodic background work (Trash cleanup, session expiry, sweeps), claimed by one
+# node at a time through `claimed_until`.
+scheduled_jobs = sa.Table(
+    "scheduled_jobs",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("next_run", Timestamp(), nullable=False),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_until", Timestamp()),
 )

@@ -139,6 +139,7 @@ class Accounts:
                 password_hash=password_hash,
                 is_admin=is_admin or is_owner,
                 is_owner=is_owner,
+                role=0 if is_owner else (1 if is_admin else 3),
                 created=now,
             )
             folders = EntryQueries(connection)

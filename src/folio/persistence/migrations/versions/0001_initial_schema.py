@@ -26,6 +26,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_portals_name")),
     )
     op.create_table(
+        "scheduled_jobs",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("next_run", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduled_jobs")),
+    )
+    op.create_table(
+        "upload_chunks",
+        sa.Column("session_id", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("etag", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("session_id", "number", name=op.f("pk_upload_chunks")),
+    )
+    op.create_table(
         "file_versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("portal_id", sa.Integer(), nullable=False),
@@ -82,6 +99,7 @@ def upgrade() -> None:
         sa.Column("trash_folder_id", sa.Integer(), nullable=False),
         sa.Column("used_space", sa.BigInteger(), nullable=False),
         sa.Column("quota_limit", sa.BigInteger(), nullable=False),
+        sa.Column("role", sa.SmallInteger(), nullable=False),
         sa.Column("sort_by", sa.String(length=32), nullable=True),
         sa.Column("sort_order", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -207,6 +225,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_entries_path", ["root_id", "path"], unique=False)
 
     op.create_table(
+        "favorites",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_favorites_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", "entry_id", name=op.f("pk_favorites")),
+    )
+    with op.batch_alter_table("favorites", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_favorites_entry_id"), ["entry_id"], unique=False
+        )
+
+    op.create_table(
         "operations",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("portal_id", sa.Integer(), nullable=False),
@@ -236,13 +269,82 @@ def upgrade() -> None:
             "ix_operations_user_status", ["user_id", "status"], unique=False
         )
 
+    op.create_table(
+        "recent_files",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("entry_id", sa.Integer(), nullable=False),
+        sa.Column("opened", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_recent_files_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", "entry_id", name=op.f("pk_recent_files")),
+    )
+    with op.batch_alter_table("recent_files", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recent_files_entry_id"), ["entry_id"], unique=False
+        )
+
+    op.create_table(
+        "upload_sessions",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("portal_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("folder_id", sa.Integer(), nullable=False),
+        sa.Column("file_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("create_new", sa.Boolean(), nullable=False),
+        sa.Column("state", sa.SmallInteger(), nullable=False),
+        sa.Column("storage_ref", sa.Text(), nullable=False),
+        sa.Column("result_file_id", sa.Integer(), nullable=True),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portal_id"],
+            ["portals.id"],
+            name=op.f("fk_upload_sessions_portal_id_portals"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_upload_sessions_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_upload_sessions")),
+    )
+    with op.batch_alter_table("upload_sessions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_upload_sessions_expires"), ["expires"], unique=False
+        )
+
+    op.create_table(
+        "user_settings",
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_settings_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("user_id", "name", name=op.f("pk_user_settings")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("user_settings")
+    with op.batch_alter_table("upload_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_upload_sessions_expires"))
+
+    op.drop_table("upload_sessions")
+    with op.batch_alter_table("recent_files", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recent_files_entry_id"))
+
+    op.drop_table("recent_files")
     with op.batch_alter_table("operations", schema=None) as batch_op:
         batch_op.drop_index("ix_operations_user_status")
         batch_op.drop_index("ix_operations_status")
 
     op.drop_table("operations")
+    with op.batch_alter_table("favorites", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_favorites_entry_id"))
+
+    op.drop_table("favorites")
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.drop_index("ix_entries_path")
         batch_op.drop_index("ix_entries_owner_root")
@@ -266,4 +368,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_file_versions_blob_key"))
 
     op.drop_table("file_versions")
+    op.drop_table("upload_chunks")
+    op.drop_table("scheduled_jobs")
     op.drop_table("portals")

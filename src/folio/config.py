@@ -30,6 +30,8 @@ class Settings:
     public_url: str | None = None
     #: Largest file a single-request upload may carry (DocSpace's default).
     max_upload_size: int = 100 * MIB
+    #: Size of the chunks of a chunked upload session (DocSpace's default).
+    chunk_size: int = 10 * MIB
     #: Whether an acknowledged upload is fsync'd first. Off only for throwaway data.
     fsync: bool = True
     #: Failed logins one client may make in `login_window` seconds before refusal.
@@ -62,7 +64,13 @@ class Settings:
             key = "FOLIO_" + name.upper()
             if env.get(key):
                 values[name] = env[key]
-        for name in ("max_upload_size", "login_attempts", "login_window", "token_days"):
+        for name in (
+            "max_upload_size",
+            "chunk_size",
+            "login_attempts",
+            "login_window",
+            "token_days",
+        ):
             key = "FOLIO_" + name.upper()
             if env.get(key):
                 values[name] = int(env[key])

@@ -78,13 +78,18 @@ def create_app(
         await the_space.open()
         app.state.portal_id = await the_space.accounts.portal()
         await the_space.recover()
-        worker = asyncio.create_task(the_space.operations.run_worker())
+        background = [
+            asyncio.create_task(the_space.operations.run_worker()),
+            asyncio.create_task(the_space.scheduler.run()),
+        ]
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await the_space.aclose()
 
     app = Starlette(

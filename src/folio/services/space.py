@@ -14,6 +14,7 @@ from folio.services.documents import Documents
 from folio.services.maintenance import sweep_orphaned_content
 from folio.services.operations import Operations
 from folio.services.ports import BlobStore
+from folio.services.scheduler import Scheduler
 
 __all__ = ["Space"]
 
@@ -30,6 +31,8 @@ class Space:
         self.accounts = Accounts(db, settings)
         self.documents = Documents(db, blobs, settings)
         self.operations = Operations(db, blobs, settings)
+        # Periodic jobs register here: `self.scheduler.every(name, seconds, job)`.
+        self.scheduler = Scheduler(db)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Space:

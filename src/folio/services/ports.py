@@ -6,13 +6,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import dataclasses
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
 from folio.domain.entries import StoredBlob
 
-__all__ = ["BlobStore", "BlobWriter", "StoredBlob"]
+__all__ = ["BlobStore", "BlobWriter", "StoredBlob", "UploadPart"]
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadPart:
+    """One chunk of a multipart upload, as the store received it."""
+
+    number: int
+    offset: int
+    size: int
+    #: What the store needs back to assemble the part (an S3 part's ETag), or "".
+    etag: str = ""
 
 
 class BlobWriter(Protocol):
@@ -67,6 +79,31 @@ class BlobStore(Protocol):
 
     async def clear_temporary(self) -> int:
         """Remove unfinished writes left by a process that died; return how many."""
+        ...
+
+    # Multipart uploads: the chunks of an upload session are written where they will
+    # end up (at their offset in one temporary file on disk; as the parts of an S3
+    # multipart upload), so completing an upload never copies the content again.
+
+    async def begin_upload(self, size: int) -> str:
+        """Start a multipart upload of `size` bytes; return its handle.
+
+        The handle is kept in the database, so any node can continue the upload.
+        """
+        ...
+
+    async def write_part(
+        self, handle: str, number: int, offset: int, data: AsyncIterable[bytes]
+    ) -> UploadPart:
+        """Store one chunk; sending the same number again replaces it."""
+        ...
+
+    async def complete_upload(self, handle: str, parts: list[UploadPart]) -> StoredBlob:
+        """Assemble the parts in order, durably, under a fresh key (with its SHA-256)."""
+        ...
+
+    async def abort_upload(self, handle: str) -> None:
+        """Drop an upload and every part of it; an unknown handle is ignored."""
         ...
 
     async def aclose(self) -> None: ...

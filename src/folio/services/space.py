@@ -13,6 +13,7 @@ from folio.services.accounts import Accounts
 from folio.services.documents import Documents
 from folio.services.maintenance import sweep_orphaned_content
 from folio.services.operations import Operations
+from folio.services.portals import Portals, SnapshotAwareBlobStore
 from folio.services.ports import BlobStore
 from folio.services.scheduler import Scheduler
 
@@ -25,12 +26,16 @@ class Space:
     """Everything a request or a command needs: the services over shared ports."""
 
     def __init__(self, settings: Settings, db: Database, blobs: BlobStore) -> None:
+        if settings.emulator:
+            # Portal snapshots refer to content that services may delete.
+            blobs = SnapshotAwareBlobStore(blobs, db)
         self.settings = settings
         self.db = db
         self.blobs = blobs
         self.accounts = Accounts(db, settings)
         self.documents = Documents(db, blobs, settings)
         self.operations = Operations(db, blobs, settings)
+        self.portals = Portals(db, blobs, settings, self.accounts, self.documents)
         # Periodic jobs register here: `self.scheduler.every(name, seconds, job)`.
         self.scheduler = Scheduler(db)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import docspace_api_sdk as sdk
 import httpx
 import pytest
 
@@ -39,15 +38,3 @@ def second_portal(emulator: Emulator) -> Iterator[Portal]:
     fresh = emulator.new_portal()
     yield fresh
     fresh.delete()
-
-
-def sdk_client(portal: Portal, key: str | None = None) -> sdk.ApiClient:
-    """ONLYOFFICE's SDK pointed at a portal: the key, and the Origin naming it."""
-    configuration = sdk.Configuration(host=portal.url)
-    client = sdk.ApiClient(
-        configuration,
-        header_name="Authorization",
-        header_value=f"Bearer {key or portal.api_key}",
-    )
-    client.set_default_header("Origin", portal.origin)
-    return client

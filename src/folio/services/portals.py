@@ -374,33 +374,45 @@ class Portals:
             "folders": [],
             "files": [],
         }
+        # Read the whole description first, so that a malformed one changes nothing.
+        members = []
         for item in _items(spec, "users"):
-            if not isinstance(item, dict):
-                raise InvalidRequest("Each of users must be an object")
-            user = await self.add_member(
-                Caller(owner),
-                email=item.get("email"),
-                password=item.get("password"),
-                first_name=item.get("firstName", ""),
-                last_name=item.get("lastName", ""),
-                role=role_named(item.get("type", item.get("role"))),
-            )
-            created["users"].append({"id": user.id, "email": user.email})
-        seeder = _Seeder(self, portal_id, owner, created)
-        for item in _items(spec, "folders"):
-            path, user = _path_and_user(item)
-            await seeder.folder(await seeder.user(user), path)
+            if not isinstance(item, dict) or not isinstance(item.get("email"), str):
+                raise InvalidRequest("Each of users must be an object with an email")
+            members.append((item, role_named(item.get("type", item.get("role")))))
+        folders = [_path_and_user(item) for item in _items(spec, "folders")]
+        files = []
         for item in _items(spec, "files"):
             path, user = _path_and_user(item)
-            assert isinstance(item, dict | str)
-            await seeder.file(await seeder.user(user), path, item)
+            content = _content(item) if isinstance(item, dict) else None
+            files.append((path, user, content))
         directory = spec.get("directory")
         if directory is not None:
             if not isinstance(directory, str):
                 raise InvalidRequest("directory must be a path on the server")
-            await seeder.directory(
-                await seeder.user(spec.get("user")), Path(directory).expanduser()
+            directory_path = Path(directory).expanduser()
+            if not await to_thread.run_sync(directory_path.is_dir):
+                raise InvalidRequest(f"Not a folder on the server: {directory}")
+        # TODO: seeding is not one transaction: a failure past this point (an
+        # e-mail taken, a user named that does not exist) leaves what was made
+        # before it, and the caller has to reset the portal to start again.
+        for item, role in members:
+            user = await self.add_member(
+                Caller(owner),
+                email=item["email"],
+                password=item.get("password"),
+                first_name=item.get("firstName", ""),
+                last_name=item.get("lastName", ""),
+                role=role,
             )
+            created["users"].append({"id": user.id, "email": user.email})
+        seeder = _Seeder(self, portal_id, owner, created)
+        for path, user in folders:
+            await seeder.folder(await seeder.user(user), path)
+        for path, user, content in files:
+            await seeder.file(await seeder.user(user), path, content)
+        if directory is not None:
+            await seeder.directory(await seeder.user(spec.get("user")), directory_path)
         return created
 
 
@@ -505,17 +517,15 @@ class _Seeder:
             await queries.touch(fresh.ancestor_ids + [fresh.id], now)
         return folder
 
-    async def file(self, user: User, parts: list[str], item: object) -> Entry:
+    async def file(self, user: User, parts: list[str], content: bytes | None) -> Entry:
+        """A file with this content, or a blank document of its kind."""
         documents = self.portals.documents
         caller = Caller(user)
         folder = await self.folder(user, parts[:-1])
-        title = parts[-1]
-        spec = item if isinstance(item, dict) else {}
-        if "content" in spec or "base64" in spec:
-            data = _content(spec)
-            entry = await documents.upload(caller, folder, title, _once(data))
+        if content is not None:
+            entry = await documents.upload(caller, folder, parts[-1], _once(content))
         else:
-            entry = await documents.create_blank(caller, folder, title)
+            entry = await documents.create_blank(caller, folder, parts[-1])
         self.created["files"].append(
             {"id": entry.id, "path": "/".join(parts), "title": entry.title}
         )
@@ -523,8 +533,6 @@ class _Seeder:
 
     async def directory(self, user: User, root: Path) -> None:
         """Copy a folder on the server's disk into My documents."""
-        if not await to_thread.run_sync(root.is_dir):
-            raise InvalidRequest(f"Not a folder on the server: {root}")
         paths = await to_thread.run_sync(lambda: sorted(root.rglob("*")))
         for path in paths:
             parts = list(path.relative_to(root).parts)
@@ -540,12 +548,15 @@ class _Seeder:
                 )
 
 
-def _content(spec: dict[str, Any]) -> bytes:
+def _content(spec: dict[str, Any]) -> bytes | None:
+    """A seeded file's content: "content" (text) or "base64"; None for a blank."""
     if "base64" in spec:
         try:
             return base64.b64decode(str(spec["base64"]), validate=True)
         except ValueError:
             raise InvalidRequest("base64 is not valid Base64") from None
+    if "content" not in spec:
+        return None
     content = spec["content"]
     if not isinstance(content, str):
         raise InvalidRequest("content must be text")

@@ -9,6 +9,7 @@ from anyio import to_thread
 from folio.blobs import open_blob_store
 from folio.config import Settings
 from folio.persistence.database import Database
+from folio.persistence.schema import schema_is_current
 from folio.services.accounts import Accounts
 from folio.services.documents import Documents
 from folio.services.maintenance import sweep_orphaned_content
@@ -51,7 +52,12 @@ class Space:
     async def open(self, *, migrate: bool = True) -> None:
         """Bring the schema up to date and connect."""
         if migrate:
-            await to_thread.run_sync(self.db.upgrade)
+            # An emulator skips loading the migrations when it can (schema.py).
+            current = self.settings.emulator and await to_thread.run_sync(
+                schema_is_current, self.db
+            )
+            if not current:
+                await to_thread.run_sync(self.db.upgrade)
         await self.db.open()
 
     async def recover(self) -> None:

@@ -139,6 +139,8 @@ def serve(
             log_level="info",
             access_log=False,
             timeout_graceful_shutdown=5,
+            # Folio serves no WebSockets; not loading their support starts faster.
+            ws="none",
         )
     finally:
         if temporary is not None:

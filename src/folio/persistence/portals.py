@@ -151,25 +151,6 @@ class PortalQueries:
         query = portals.select().where(portals.c.id == portal_id)
         return (await self.connection.execute(query)).first()
 
-    async def names(self, names: Iterable[str]) -> dict[str, int]:
-        """The ids of those of these portal names that exist."""
-        wanted = list(dict.fromkeys(names))
-        if not wanted:
-            return {}
-        query = sa.select(portals.c.name, portals.c.id).where(
-            portals.c.name.in_(wanted)
-        )
-        return {row.name: int(row.id) for row in await self.connection.execute(query)}
-
-    async def count(self) -> int:
-        query = sa.select(sa.func.count()).select_from(portals)
-        return int((await self.connection.execute(query)).scalar_one())
-
-    async def only(self) -> int | None:
-        """The id of the one portal, when there is exactly one."""
-        rows = list(await self.connection.execute(sa.select(portals.c.id).limit(2)))
-        return int(rows[0].id) if len(rows) == 1 else None
-
     async def delete_portal(self, portal_id: int) -> None:
         """Remove a portal row; its state and snapshots must be gone already."""
         await self.connection.execute(portals.delete().where(portals.c.id == portal_id))

@@ -128,6 +128,16 @@ class Portals:
         self.settings = settings
         self.accounts = accounts
         self.documents = documents
+        # Portal ids by name, read once: every request looks its portal up, and
+        # portals change only through this service (one process per emulator).
+        self._ids: dict[str, int] | None = None
+
+    async def _by_name(self) -> dict[str, int]:
+        if self._ids is None:
+            async with self.db.read() as connection:
+                rows = await PortalQueries(connection).all()
+            self._ids = {row.name: int(row.id) for row in rows}
+        return self._ids
 
     def domain(self, name: str) -> str:
         return f"{name}.{self.settings.emulator_domain}"
@@ -136,12 +146,10 @@ class Portals:
 
     async def resolve(self, names: Iterable[str]) -> int | None:
         """The first of these portal names that exists."""
-        candidates = [name.lower() for name in names if name]
-        async with self.db.read() as connection:
-            found = await PortalQueries(connection).names(candidates)
-        for name in candidates:
-            if name in found:
-                return found[name]
+        found = await self._by_name()
+        for name in names:
+            if name and name.lower() in found:
+                return found[name.lower()]
         return None
 
     async def portal_of_secret(self, secret: str) -> int | None:
@@ -156,8 +164,8 @@ class Portals:
 
     async def only(self) -> int | None:
         """The portal every request uses while there is exactly one."""
-        async with self.db.read() as connection:
-            return await PortalQueries(connection).only()
+        found = await self._by_name()
+        return next(iter(found.values())) if len(found) == 1 else None
 
     async def get(self, portal_id: int) -> Any:
         async with self.db.read() as connection:
@@ -223,6 +231,7 @@ class Portals:
             async with self.db.write() as connection:
                 await PortalQueries(connection).delete_portal(portal_id)
             raise
+        (await self._by_name())[chosen] = portal_id
         log.info("event=portal.registered portal=%s", chosen)
         return RegisteredPortal(portal_id, chosen, now, owner)
 
@@ -253,6 +262,7 @@ class Portals:
             keys |= await queries.drop_snapshot(portal_id)
             await queries.wipe(portal_id)
             await queries.delete_portal(portal_id)
+        self._ids = None
         await self._release(keys)
         log.info("event=portal.deleted portal_id=%d", portal_id)
 

@@ -197,6 +197,7 @@ class Emulator:
                 log_level="warning",
                 access_log=False,
                 lifespan="on",
+                ws="none",
                 timeout_graceful_shutdown=2,
             )
         )
@@ -221,12 +222,19 @@ class Emulator:
 
     @classmethod
     def _subprocess(cls, env: dict[str, str], timeout: float) -> Emulator:
+        import folio
+
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        # The subprocess runs the same Folio as this process, wherever it is from.
+        source = str(Path(folio.__file__).resolve().parents[1])
+        pythonpath = os.pathsep.join(
+            part for part in (source, os.environ.get("PYTHONPATH")) if part
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "folio", "serve", "--emulator", "--ephemeral",
              "--port", str(port)],
-            env={**os.environ, **env},
+            env={**os.environ, "PYTHONPATH": pythonpath, **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )  # fmt: skip

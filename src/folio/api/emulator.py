@@ -237,11 +237,8 @@ async def add_active_member(request: Request) -> Response:
 
 
 async def list_portals(request: Request) -> Response:
-    async with space(request).db.read() as connection:
-        from folio.persistence.portals import PortalQueries
-
-        rows = await PortalQueries(connection).all()
     portals = _portals(request)
+    rows = await portals.all()
     return JSONResponse(
         {
             "portals": [

@@ -57,7 +57,7 @@ Partition = tuple[object, ...]
 class RateLimiter:
     """The counters of every partition; `acquire` before a request, `release` after."""
 
-    def __init__(self, settings: Settings, clock: type[time] | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._recent: dict[Partition, collections.deque[float]] = {}
         self._sensitive: dict[Partition, collections.deque[float]] = {}

@@ -147,10 +147,6 @@ class PortalQueries:
         query = portals.select().where(portals.c.name == name)
         return (await self.connection.execute(query)).first()
 
-    async def by_id(self, portal_id: int) -> Any:
-        query = portals.select().where(portals.c.id == portal_id)
-        return (await self.connection.execute(query)).first()
-
     async def delete_portal(self, portal_id: int) -> None:
         """Remove a portal row; its state and snapshots must be gone already."""
         await self.connection.execute(portals.delete().where(portals.c.id == portal_id))

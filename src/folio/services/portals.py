@@ -167,12 +167,10 @@ class Portals:
         found = await self._by_name()
         return next(iter(found.values())) if len(found) == 1 else None
 
-    async def get(self, portal_id: int) -> Any:
+    async def all(self) -> list[Any]:
+        """Every portal's row (id, name, created), oldest first."""
         async with self.db.read() as connection:
-            row = await PortalQueries(connection).by_id(portal_id)
-        if row is None:
-            raise NotFound("Portal not found")
-        return row
+            return await PortalQueries(connection).all()
 
     async def owner(self, portal_id: int) -> User:
         async with self.db.read() as connection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -43,6 +44,14 @@ def head_revision() -> str:
     return heads.pop()
 
 
+def _driver_leaves_transactions_to_us(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def schema_is_current(db: Database) -> bool:
     """Create a new SQLite database from the schema, or see that one is current.
 
@@ -55,6 +64,10 @@ def schema_is_current(db: Database) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     head = head_revision()
     engine = sa.create_engine(f"sqlite:///{path}")
+    # One transaction for the whole schema: Python's sqlite3 would otherwise run
+    # each CREATE on its own, each with its own sync to disk.
+    sa.event.listen(engine, "connect", _driver_leaves_transactions_to_us)
+    sa.event.listen(engine, "begin", _begin)
     try:
         with engine.begin() as connection:
             tables = set(sa.inspect(connection).get_table_names())

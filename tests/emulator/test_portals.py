@@ -27,6 +27,8 @@ def _unique() -> str:
 
 
 def test_register_answers_tenant_with_owner_id_and_domain(emulator: Emulator) -> None:
+    # The portal service and portal removal are not in ONLYOFFICE's Files SDK; their
+    # answers are checked as raw JSON.
     name = _unique()
     answer = _register(emulator, name.upper())
     assert answer.status_code == 200

@@ -74,6 +74,7 @@ def test_added_member_logs_in_and_sees_an_empty_my_documents(portal: Portal) -> 
 
 
 def test_add_member_through_people_active(portal: Portal) -> None:
+    # The SDK has no method for this route, so the raw answer is checked.
     with portal.client() as owner:
         answer = owner.post(
             "/api/2.0/people/active",

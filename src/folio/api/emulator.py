@@ -263,13 +263,13 @@ async def _snapshot_name(request: Request) -> object:
 
 async def snapshot(request: Request) -> Response:
     name = await _snapshot_name(request)
-    await _portals(request).snapshot(_portal_of(request), name)  # type: ignore[arg-type]
+    await _portals(request).snapshot(_portal_of(request), name)
     return JSONResponse({"snapshot": str(name).strip()})
 
 
 async def restore(request: Request) -> Response:
     name = await _snapshot_name(request)
-    await _portals(request).restore(_portal_of(request), name)  # type: ignore[arg-type]
+    await _portals(request).restore(_portal_of(request), name)
     return JSONResponse({"restored": str(name).strip()})
 
 

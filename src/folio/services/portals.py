@@ -301,7 +301,7 @@ class Portals:
             )
         await self._release(keys)
 
-    async def snapshot(self, portal_id: int, name: str) -> None:
+    async def snapshot(self, portal_id: int, name: object) -> None:
         """Save the portal's state under a name (replacing one of that name)."""
         name = _snapshot_name(name)
         async with self.db.write() as connection:
@@ -311,7 +311,7 @@ class Portals:
             released = await queries.save_snapshot(portal_id, name, state, keys, _now())
         await self._release(released)
 
-    async def restore(self, portal_id: int, name: str) -> None:
+    async def restore(self, portal_id: int, name: object) -> None:
         """Put the portal back in a saved state; the snapshot stays for reuse."""
         name = _snapshot_name(name)
         async with self.db.write() as connection:

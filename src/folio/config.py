@@ -40,6 +40,22 @@ class Settings:
     #: How long a session token from POST /authentication lives, in days.
     token_days: int = 365
     log_json: bool = False
+    #: Emulator mode: many portals, registration, reset/snapshot/seed endpoints,
+    #: fault injection, and cheap password hashing. Never for real data.
+    emulator: bool = False
+    #: The domain portals live under in emulator mode: "<portalName>.<domain>".
+    emulator_domain: str = "localhost"
+    #: Rate limiting as DocSpace does it (emulator mode only; off as in DocSpace).
+    rate_limit: bool = False
+    #: Requests one user may make in a sliding minute.
+    rate_limit_per_minute: int = 1500
+    #: Requests one user may have in flight at once: reads, and everything else.
+    rate_limit_reads_in_flight: int = 50
+    rate_limit_writes_in_flight: int = 15
+    #: POST and PUT requests one user may make in a day (UTC).
+    rate_limit_writes_per_day: int = 10_000
+    #: Calls of a sensitive endpoint (creating API keys) per user in 15 minutes.
+    rate_limit_sensitive: int = 5
 
     @property
     def sqlite_path(self) -> Path:
@@ -70,6 +86,11 @@ class Settings:
             "login_attempts",
             "login_window",
             "token_days",
+            "rate_limit_per_minute",
+            "rate_limit_reads_in_flight",
+            "rate_limit_writes_in_flight",
+            "rate_limit_writes_per_day",
+            "rate_limit_sensitive",
         ):
             key = "FOLIO_" + name.upper()
             if env.get(key):
@@ -78,6 +99,12 @@ class Settings:
             values["fsync"] = _flag(env["FOLIO_FSYNC"])
         if "FOLIO_LOG_JSON" in env:
             values["log_json"] = _flag(env["FOLIO_LOG_JSON"])
+        for name in ("emulator", "rate_limit"):
+            key = "FOLIO_" + name.upper()
+            if key in env:
+                values[name] = _flag(env[key])
+        if env.get("FOLIO_EMULATOR_DOMAIN"):
+            values["emulator_domain"] = env["FOLIO_EMULATOR_DOMAIN"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_dir" in values:
             values["data_dir"] = Path(str(values["data_dir"]))

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from folio.api.auth import AUTH_COOKIE
-from folio.api.context import base_url, caller, optional_caller, space
+from folio.api.context import base_url, caller, optional_caller, portal_id, space
 from folio.api.requests import json_body
 from folio.api.responses import success
 from folio.api.wire import key_dto, self_profile, utc_date
@@ -31,7 +31,7 @@ async def login(request: Request) -> Response:
         raise AuthenticationFailed()
     client = request.client.host if request.client else "unknown"
     token, expires = await space(request).accounts.login(
-        request.app.state.portal_id, email, password, client
+        portal_id(request), email, password, client
     )
     session = body.get("session") is True
     payload = {

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, operations
+from folio.api import accounts, downloads, files, folders, health, operations
 from folio.api.auth import MissingScope, Unauthenticated
 from folio.api.responses import JSON_TYPE, error, render, validation_error
 from folio.config import Settings
@@ -72,11 +73,15 @@ def create_app(
     """Build the application; the services open when it starts and close at its end."""
     settings = settings or Settings.from_env()
     the_space = space or Space.from_settings(settings)
+    settings = the_space.settings
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await the_space.open()
-        app.state.portal_id = await the_space.accounts.portal()
+        # An emulator chooses a portal per request (api/emulator.py) and starts
+        # with none of its own.
+        if not settings.emulator:
+            app.state.portal_id = await the_space.accounts.portal()
         await the_space.recover()
         background = [
             asyncio.create_task(the_space.operations.run_worker()),
@@ -92,8 +97,28 @@ def create_app(
                     await task
             await the_space.aclose()
 
+    routes = [*health.routes]
+    middleware = []
+    if settings.emulator:
+        from folio.api import emulator
+        from folio.api.faults import FaultMiddleware, Faults
+        from folio.api.ratelimit import RateLimiter, RateLimitMiddleware
+
+        faults = Faults()
+        limiter = RateLimiter(settings) if settings.rate_limit else None
+        routes += emulator.routes
+        # Outermost first: choose the portal, then act as a faulty proxy would,
+        # then limit the rate as DocSpace itself does.
+        middleware = [
+            Middleware(emulator.PortalMiddleware, portals=the_space.portals),
+            Middleware(FaultMiddleware, faults=faults),
+        ]
+        if limiter is not None:
+            middleware.append(Middleware(RateLimitMiddleware, limiter=limiter))
+
     app = Starlette(
         routes=[
+            *routes,
             *accounts.routes,
             *operations.routes,
             *files.routes,
@@ -107,7 +132,12 @@ def create_app(
             HTTPException: _http_error,
             Exception: _server_error,
         },
+        middleware=middleware,
         lifespan=lifespan,
     )
     app.state.space = the_space
+    app.state.portal_id = None
+    if settings.emulator:
+        app.state.faults = faults
+        app.state.rate_limiter = limiter
     return app

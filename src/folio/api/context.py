@@ -10,7 +10,10 @@ from folio.domain.entries import User
 from folio.services.accounts import Caller
 from folio.services.space import Space
 
-__all__ = ["base_url", "caller", "optional_caller", "people", "space"]
+__all__ = ["base_url", "caller", "optional_caller", "people", "portal_id", "space"]
+
+# Where emulator mode keeps the portal it chose for a request (api/emulator.py).
+PORTAL_SCOPE_KEY = "folio.portal_id"
 
 
 def space(request: Request) -> Space:
@@ -25,11 +28,20 @@ def base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
+def portal_id(request: Request) -> int:
+    """The portal a request addresses: the server's one, or (in emulator mode) the
+    one chosen for this request by its Host, Origin or credentials."""
+    chosen = request.scope.get(PORTAL_SCOPE_KEY)
+    if chosen is not None:
+        return chosen  # type: ignore[no-any-return]
+    return request.app.state.portal_id  # type: ignore[no-any-return]
+
+
 async def optional_caller(request: Request) -> Caller | None:
     cached = request.scope.get("folio.caller")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    found = await authenticate(request, space(request), request.app.state.portal_id)
+    found = await authenticate(request, space(request), portal_id(request))
     request.scope["folio.caller"] = found
     return found
 

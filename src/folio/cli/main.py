@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -76,29 +78,73 @@ def main() -> None:
     help="Do not fsync uploads before answering (for throwaway data only).",
 )
 @click.option("--public-url", default=None, help="Origin clients reach this server at.")
+@click.option(
+    "--emulator",
+    is_flag=True,
+    default=None,
+    help="Emulator mode: many portals, resets, snapshots, faults (never real data).",
+)
+@click.option(
+    "--ephemeral",
+    is_flag=True,
+    default=False,
+    help="Keep the data in a temporary folder, removed at exit.",
+)
+@click.option(
+    "--rate-limit",
+    is_flag=True,
+    default=None,
+    help="Limit request rates as DocSpace does (emulator mode).",
+)
 def serve(
-    host: str, port: int, data_dir: Path | None, no_fsync: bool, public_url: str | None
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    no_fsync: bool,
+    public_url: str | None,
+    emulator: bool | None,
+    ephemeral: bool,
+    rate_limit: bool | None,
 ) -> None:
     """Serve the API, creating the data folder and an owner account on first start."""
     import uvicorn
 
     from folio.api.app import create_app
 
-    settings = _settings(
-        data_dir, fsync=False if no_fsync else None, public_url=public_url
-    )
-    _run(settings, _first_start)
-    click.echo(
-        f"Folio is serving {settings.data_dir} at http://{host}:{port}", err=True
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
+    temporary = None
+    if ephemeral:
+        if data_dir is not None:
+            raise click.UsageError("--ephemeral and --data-dir exclude each other.")
+        temporary = Path(tempfile.mkdtemp(prefix="folio-"))
+        data_dir = temporary
+    try:
+        settings = _settings(
+            data_dir,
+            # Throwaway data needs no fsync.
+            fsync=False if no_fsync or ephemeral else None,
+            public_url=public_url,
+            emulator=emulator,
+            rate_limit=rate_limit,
+        )
+        _run(settings, _first_start)
+        mode = "emulator mode" if settings.emulator else "self-hosted mode"
+        where = "a temporary folder" if temporary else str(settings.data_dir)
+        click.echo(
+            f"Folio is serving {where} at http://{host}:{port} in {mode}", err=True
+        )
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+            # Folio serves no WebSockets; not loading their support starts faster.
+            ws="none",
+        )
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 async def _first_start(space: Space) -> None:

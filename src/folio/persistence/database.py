@@ -6,14 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["Database", "sync_url"]
 
@@ -25,7 +24,13 @@ def sync_url(url: str) -> str:
     return url.replace("sqlite+aiosqlite:", "sqlite:")
 
 
+# Alembic is imported where migrations run, not with this module: loading it costs
+# a noticeable part of a start that has nothing to migrate.
+
+
 def _alembic_config(connection: sa.Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
@@ -73,6 +78,8 @@ class Database:
         """Create or migrate the schema to the newest revision."""
         if self.is_sqlite:
             Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+        from alembic import command
+
         engine = self._sync_engine()
         try:
             with engine.begin() as connection:
@@ -82,6 +89,8 @@ class Database:
 
     def current_revision(self) -> str | None:
         """Return the schema revision the database is at, or None if it is empty."""
+        from alembic.runtime.migration import MigrationContext
+
         engine = self._sync_engine()
         try:
             with engine.connect() as connection:
@@ -91,6 +100,9 @@ class Database:
 
     @staticmethod
     def head_revision() -> str | None:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         return ScriptDirectory.from_config(config).get_current_head()

@@ -18,9 +18,11 @@ __all__ = [
     "login_failures",
     "metadata",
     "operations",
+    "portal_snapshots",
     "portals",
     "recent_files",
     "scheduled_jobs",
+    "snapshot_blobs",
     "upload_chunks",
     "upload_sessions",
     "user_settings",
@@ -58,6 +60,11 @@ class Timestamp(sa.types.TypeDecorator[datetime]):
         return value
 
 
+# Tables whose integer ids clients hold (portals, entries, versions) never reuse an
+# id: SQLite would otherwise hand out the id of the last deleted row again, and a
+# stale id of a deleted file must never name somebody's new one (nor collide with a
+# portal snapshot being restored).
+
 # Materialized paths ("/12/40/41/") are searched by range, which needs byte order.
 PathText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
@@ -67,6 +74,7 @@ portals = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(255), nullable=False, unique=True),
     sa.Column("created", Timestamp(), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 users = sa.Table(
@@ -170,6 +178,7 @@ entries = sa.Table(
     sa.Index("ix_entries_children_size", "parent_id", "entry_type", "size"),
     sa.Index("ix_entries_path", "root_id", "path"),
     sa.Index("ix_entries_owner_root", "owner_id", "parent_id"),
+    sqlite_autoincrement=True,
 )
 
 file_versions = sa.Table(
@@ -187,6 +196,7 @@ file_versions = sa.Table(
     sa.Column("created", Timestamp(), nullable=False),
     sa.Column("created_by", sa.String(36), nullable=False),
     sa.UniqueConstraint("file_id", "version"),
+    sqlite_autoincrement=True,
 )
 
 operations = sa.Table(
@@ -279,4 +289,30 @@ scheduled_jobs = sa.Table(
     sa.Column("next_run", Timestamp(), nullable=False),
     sa.Column("claimed_by", sa.String(64)),
     sa.Column("claimed_until", Timestamp()),
+)
+
+# Saved states of a portal (emulator mode), and the content each one refers to. A
+# snapshot holds no copy of content: blobs are immutable, so it keeps their keys,
+# and content a snapshot refers to counts as live. These tables are not themselves
+# part of a portal's state (`info["portal_state"]` is False): resetting or restoring
+# a portal leaves its snapshots alone.
+portal_snapshots = sa.Table(
+    "portal_snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("portal_id", sa.ForeignKey("portals.id"), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("created", Timestamp(), nullable=False),
+    # Every row of the portal's state, as zlib-compressed JSON.
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.UniqueConstraint("portal_id", "name"),
+    info={"portal_state": False},
+)
+
+snapshot_blobs = sa.Table(
+    "snapshot_blobs",
+    metadata,
+    sa.Column("snapshot_id", sa.ForeignKey("portal_snapshots.id"), primary_key=True),
+    sa.Column("blob_key", sa.String(80), primary_key=True, index=True),
+    info={"portal_state": False},
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import hashlib
 import secrets
@@ -26,7 +27,7 @@ from folio.persistence.accounts import AccountQueries
 from folio.persistence.database import Database
 from folio.persistence.entries import EntryQueries
 
-__all__ = ["PERMISSIONS", "Accounts", "Caller", "NewKey", "hash_secret"]
+__all__ = ["PERMISSIONS", "Accounts", "Caller", "NewKey", "Role", "hash_secret"]
 
 DEFAULT_PORTAL = "default"
 
@@ -48,6 +49,22 @@ PERMISSIONS = (
 MAX_KEY_NAME = 30
 
 _hasher = PasswordHasher()
+
+# Emulator mode hashes passwords with the cheapest Argon2 parameters, so that a
+# fresh portal with its owner costs a millisecond rather than tens. Hashes carry
+# their parameters, so any hash verifies in either mode; a self-hosted server
+# re-hashes a cheap one with the strong defaults at its owner's next login.
+_emulator_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+class Role(enum.IntEnum):
+    """DocSpace's user types, as kept in `users.role`."""
+
+    OWNER = 0
+    DOCSPACE_ADMIN = 1
+    ROOM_ADMIN = 2
+    USER = 3
+    GUEST = 4
 
 
 def hash_secret(secret: str) -> str:
@@ -85,6 +102,7 @@ class Accounts:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
+        self._hasher = _emulator_hasher if settings.emulator else _hasher
 
     # Portals and users
 
@@ -115,14 +133,19 @@ class Accounts:
         last_name: str = "",
         is_admin: bool = False,
         is_owner: bool = False,
+        role: Role | None = None,
     ) -> User:
-        """Create a user with their My documents and Trash."""
+        """Create a user with their My documents and Trash (guests have neither)."""
         email = email.strip()
         if "@" not in email or len(email) > 255 or any(c.isspace() for c in email):
             raise InvalidRequest(f"Not a valid e-mail address: {email!r}")
         if not password:
             raise InvalidRequest("The password cannot be empty")
-        password_hash = await to_thread.run_sync(_hasher.hash, password)
+        if role is None:
+            role = Role.OWNER if is_owner else (
+                Role.DOCSPACE_ADMIN if is_admin else Role.USER
+            )  # fmt: skip
+        password_hash = await to_thread.run_sync(self._hasher.hash, password)
         now = _now()
         user_id = str(uuid.uuid4())
         async with self.db.write() as connection:
@@ -137,11 +160,16 @@ class Accounts:
                 first_name=first_name,
                 last_name=last_name,
                 password_hash=password_hash,
-                is_admin=is_admin or is_owner,
-                is_owner=is_owner,
-                role=0 if is_owner else (1 if is_admin else 3),
+                is_admin=role in (Role.OWNER, Role.DOCSPACE_ADMIN),
+                is_owner=role is Role.OWNER,
+                role=int(role),
                 created=now,
             )
+            if role is Role.GUEST:
+                # DocSpace gives guests no personal documents.
+                user = await accounts.user(user_id)
+                assert user is not None
+                return user
             folders = EntryQueries(connection)
             roots = {}
             for folder_type, title in (
@@ -197,10 +225,17 @@ class Accounts:
             stored = None if user is None else await accounts.password_hash(user.id)
         if user is None or stored is None:
             # Spend the same time as a real check, so timing does not reveal e-mails.
-            await to_thread.run_sync(_verify, _dummy_hash(), password)
+            await to_thread.run_sync(
+                _verify, self._hasher, _dummy_hash(self._hasher), password
+            )
             raise AuthenticationFailed()
-        if not await to_thread.run_sync(_verify, stored, password):
+        if not await to_thread.run_sync(_verify, self._hasher, stored, password):
             raise AuthenticationFailed()
+        if not self.settings.emulator and self._hasher.check_needs_rehash(stored):
+            # A hash made with weaker parameters (in emulator mode) is replaced.
+            stronger = await to_thread.run_sync(self._hasher.hash, password)
+            async with self.db.write() as connection:
+                await AccountQueries(connection).set_password_hash(user.id, stronger)
         return user
 
     async def login(
@@ -287,6 +322,8 @@ class Accounts:
         owner: User | None = None,
     ) -> NewKey:
         """Create a key for the caller (or, from the command line, for `owner`)."""
+        if owner is None and caller.user.role == Role.GUEST:
+            raise AccessDenied()
         name = _key_name(name)
         if permissions is None:
             scopes: tuple[str, ...] = ()
@@ -406,16 +443,16 @@ class Accounts:
             return await AccountQueries(connection).keys(user.portal_id, user.id)
 
 
-def _verify(stored: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        return hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 @functools.cache
-def _dummy_hash() -> str:
-    return _hasher.hash("not the password of anyone")
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash("not the password of anyone")
 
 
 def _key_name(name: object) -> str:

@@ -6,6 +6,7 @@ import logging
 
 from folio.persistence.database import Database
 from folio.persistence.entries import EntryQueries
+from folio.persistence.portals import PortalQueries
 from folio.services.ports import BlobStore
 
 __all__ = ["sweep_orphaned_content"]
@@ -14,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 async def sweep_orphaned_content(db: Database, blobs: BlobStore) -> int:
-    """Remove content that no version refers to, and unfinished writes.
+    """Remove content that no version nor portal snapshot refers to, and unfinished
+    writes.
 
     Content is written before its metadata and deleted after it, so a crash can
     only ever leave content without metadata, never the reverse. This must run
@@ -27,6 +29,8 @@ async def sweep_orphaned_content(db: Database, blobs: BlobStore) -> int:
     async def flush() -> int:
         async with db.read() as connection:
             referenced = await EntryQueries(connection).blob_keys(batch)
+            # A snapshot keeps the keys of the content it saw, not copies of it.
+            referenced |= await PortalQueries(connection).snapshot_keys(batch)
         orphans = [key for key in batch if key not in referenced]
         await blobs.delete(orphans)
         batch.clear()

@@ -9,10 +9,12 @@ from anyio import to_thread
 from folio.blobs import open_blob_store
 from folio.config import Settings
 from folio.persistence.database import Database
+from folio.persistence.schema import schema_is_current
 from folio.services.accounts import Accounts
 from folio.services.documents import Documents
 from folio.services.maintenance import sweep_orphaned_content
 from folio.services.operations import Operations
+from folio.services.portals import Portals, SnapshotAwareBlobStore
 from folio.services.ports import BlobStore
 from folio.services.scheduler import Scheduler
 
@@ -25,12 +27,16 @@ class Space:
     """Everything a request or a command needs: the services over shared ports."""
 
     def __init__(self, settings: Settings, db: Database, blobs: BlobStore) -> None:
+        if settings.emulator:
+            # Portal snapshots refer to content that services may delete.
+            blobs = SnapshotAwareBlobStore(blobs, db)
         self.settings = settings
         self.db = db
         self.blobs = blobs
         self.accounts = Accounts(db, settings)
         self.documents = Documents(db, blobs, settings)
         self.operations = Operations(db, blobs, settings)
+        self.portals = Portals(db, blobs, settings, self.accounts, self.documents)
         # Periodic jobs register here: `self.scheduler.every(name, seconds, job)`.
         self.scheduler = Scheduler(db)
 
@@ -46,7 +52,12 @@ class Space:
     async def open(self, *, migrate: bool = True) -> None:
         """Bring the schema up to date and connect."""
         if migrate:
-            await to_thread.run_sync(self.db.upgrade)
+            # An emulator skips loading the migrations when it can (schema.py).
+            current = self.settings.emulator and await to_thread.run_sync(
+                schema_is_current, self.db
+            )
+            if not current:
+                await to_thread.run_sync(self.db.upgrade)
         await self.db.open()
 
     async def recover(self) -> None:

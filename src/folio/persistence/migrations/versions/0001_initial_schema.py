@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_portals")),
         sa.UniqueConstraint("name", name=op.f("uq_portals_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "scheduled_jobs",
@@ -64,6 +65,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "file_id", "version", name=op.f("uq_file_versions_file_id_version")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("file_versions", schema=None) as batch_op:
         batch_op.create_index(
@@ -197,6 +199,7 @@ def upgrade() -> None:
             ["portal_id"], ["portals.id"], name=op.f("fk_entries_portal_id_portals")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entries")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("entries", schema=None) as batch_op:
         batch_op.create_index(
@@ -324,9 +327,48 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "name", name=op.f("pk_user_settings")),
     )
+    op.create_table(
+        "portal_snapshots",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("portal_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["portal_id"],
+            ["portals.id"],
+            name=op.f("fk_portal_snapshots_portal_id_portals"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_snapshots")),
+        sa.UniqueConstraint(
+            "portal_id", "name", name=op.f("uq_portal_snapshots_portal_id_name")
+        ),
+    )
+    op.create_table(
+        "snapshot_blobs",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("blob_key", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["portal_snapshots.id"],
+            name=op.f("fk_snapshot_blobs_snapshot_id_portal_snapshots"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "snapshot_id", "blob_key", name=op.f("pk_snapshot_blobs")
+        ),
+    )
+    with op.batch_alter_table("snapshot_blobs", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_snapshot_blobs_blob_key"), ["blob_key"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("snapshot_blobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_snapshot_blobs_blob_key"))
+
+    op.drop_table("snapshot_blobs")
+    op.drop_table("portal_snapshots")
     op.drop_table("user_settings")
     with op.batch_alter_table("upload_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_upload_sessions_expires"))

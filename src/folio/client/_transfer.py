@@ -581,7 +581,8 @@ def download(
     progress: Progress | None,
 ) -> Plan[Path]:
     """Download to a path; a partial file left by an earlier attempt is resumed."""
-    info = file if isinstance(file, File) else (yield from core.get_file(file))
+    # Asked afresh, so that a File fetched earlier still downloads the newest bytes.
+    info = yield from core.get_file(file)
     pinned = version or info.version
     target = _target(dest, info.title)
     partial = partial_path(target, info.id, pinned)
@@ -602,7 +603,8 @@ def download_to(
     progress: Progress | None,
 ) -> Plan[int]:
     """Download into an open binary stream; return the number of bytes."""
-    info = file if isinstance(file, File) else (yield from core.get_file(file))
+    # Asked afresh, so that a File fetched earlier still downloads the newest bytes.
+    info = yield from core.get_file(file)
     state = DownloadState(info.id, version or info.version, 0, None, None)
     yield from _fetch(core, state, stream, progress)
     return state.received

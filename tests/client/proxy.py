@@ -11,12 +11,14 @@ another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 __all__ = [
+    "Action",
     "CutRequest",
     "CutResponse",
     "Forward",
@@ -98,8 +100,18 @@ class Proxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+
+    async def _shutdown(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def requests(
         self, method: str | None = None, path: str | None = None
@@ -125,8 +137,6 @@ class Proxy:
         try:
             self._loop.run_forever()
         finally:
-            assert self._server is not None
-            self._server.close()
             self._loop.close()
 
     async def _handle(
@@ -135,17 +145,15 @@ class Proxy:
         cut = True
         try:
             cut = await self._exchange(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             if cut:
                 writer.transport.abort()
             else:
                 writer.close()
-                try:
+                with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                     await writer.wait_closed()
-                except ConnectionError:
-                    pass
 
     async def _exchange(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

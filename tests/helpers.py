@@ -12,10 +12,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,6 +24,8 @@ from folio.services.accounts import Caller
 from folio.services.space import Space
 
 __all__ = ["FolioServer", "TestUser", "free_port", "wait_for_operation"]
+
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -34,6 +36,10 @@ def free_port() -> int:
 
 @dataclasses.dataclass
 class TestUser:
+    """A user made for one test, with the credentials to act as them."""
+
+    __test__ = False  # not a test class, despite the name
+
     email: str
     password: str
     key: str
@@ -59,8 +65,15 @@ class FolioServer:
         self.extra_args = list(extra_args) or self.extra_args
         self._logs = [open(self.stdout_path, "w"), open(self.log_path, "a")]  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "folio", "serve", "--port", str(self.port),
-             *self.extra_args],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "folio",
+                "serve",
+                "--port",
+                str(self.port),
+                *self.extra_args,
+            ],  # fmt: skip
             env=self.env,
             stdout=self._logs[0],
             stderr=self._logs[1],
@@ -84,7 +97,9 @@ class FolioServer:
                 pass
             time.sleep(0.05)
         else:
-            raise RuntimeError(f"folio serve did not start:\n{self.log_path.read_text()}")
+            raise RuntimeError(
+                f"folio serve did not start:\n{self.log_path.read_text()}"
+            )
         found = re.search(r"API key:\s+(sk-[0-9a-f]{64})", self.stdout_path.read_text())
         if found:
             self.owner_key = found.group(1)
@@ -117,27 +132,35 @@ class FolioServer:
         environ = {k: v for k, v in self.env.items() if k.startswith("FOLIO_")}
         return Settings.from_env(environ)
 
+    def run(self, work: Callable[[Space], Awaitable[T]]) -> T:
+        """Run `work` against the server's own database and storage, from the test."""
+
+        async def run() -> T:
+            space = Space.from_settings(self.settings())
+            await space.open(migrate=False)
+            try:
+                return await work(space)
+            finally:
+                await space.aclose()
+
+        return asyncio.run(run())
+
     def new_user(self, *, admin: bool = False, name: str = "Test User") -> TestUser:
         """Add a user with an API key straight into the server's database."""
         email = f"user-{uuid.uuid4().hex[:12]}@example.com"
         password = f"pw-{uuid.uuid4().hex}"
         first, _, last = name.partition(" ")
 
-        async def add() -> TestUser:
-            space = Space.from_settings(self.settings())
-            await space.open(migrate=False)
-            try:
-                portal_id = await space.accounts.portal()
-                user = await space.accounts.add_user(
-                    portal_id, email, password, first_name=first, last_name=last,
-                    is_admin=admin,
-                )  # fmt: skip
-                new = await space.accounts.create_key(Caller(user), "tests")
-                return TestUser(email, password, new.secret, user.id)
-            finally:
-                await space.aclose()
+        async def add(space: Space) -> TestUser:
+            portal_id = await space.accounts.portal()
+            user = await space.accounts.add_user(
+                portal_id, email, password, first_name=first, last_name=last,
+                is_admin=admin,
+            )  # fmt: skip
+            new = await space.accounts.create_key(Caller(user), "tests")
+            return TestUser(email, password, new.secret, user.id)
 
-        return asyncio.run(add())
+        return self.run(add)
 
     def client(self, key: str | None = None, **options: Any) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key}"} if key else {}

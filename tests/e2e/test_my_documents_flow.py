@@ -37,7 +37,9 @@ def test_four_operations_over_plain_http(client: httpx.Client) -> None:
     done = wait_for_operation(client, operation["id"])
     assert (done["progress"], done["processed"], done["error"]) == (100, "1", "")
 
-    titles = [f["title"] for f in client.get("/api/2.0/files/@my").json()["response"]["files"]]
+    titles = [
+        f["title"] for f in client.get("/api/2.0/files/@my").json()["response"]["files"]
+    ]
     assert titles == ["Plan.docx"]
     trash = client.get("/api/2.0/files/@trash").json()["response"]
     assert [f["title"] for f in trash["files"]] == ["notes.txt"]

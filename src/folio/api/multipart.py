@@ -21,6 +21,8 @@ from folio.services.ports import BlobStore, BlobWriter
 
 __all__ = ["MultipartUpload", "is_multipart", "receive_multipart"]
 
+_FILE = object()
+
 # Form fields are small (titles, flags); a larger one is a malformed request.
 _MAX_FIELD = 64 * 1024
 
@@ -97,7 +99,8 @@ async def receive_multipart(
     parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
     upload = MultipartUpload()
     writer: BlobWriter | None = None
-    target: str | None = None  # "file", a field name, or None to skip the part
+    # Where the current part goes: the file (_FILE), a field by name, or nowhere.
+    target: object = None
     field_value = bytearray()
     try:
         async for chunk in request.stream():
@@ -112,26 +115,26 @@ async def receive_multipart(
                         if upload.file_part is None and accept_file(name):
                             upload.file_part, upload.filename = name, filename
                             writer = store.writer()
-                            target = "file"
+                            target = _FILE
                         else:
                             target = None
                     else:
                         target = name
                         field_value.clear()
-                elif kind == "data" and target == "file":
+                elif kind == "data" and target is _FILE:
                     assert writer is not None
                     await writer.write(value)
                     if writer.size > max_size:
                         raise FileTooLarge(max_size)
-                elif kind == "data" and target is not None:
+                elif kind == "data" and isinstance(target, str):
                     field_value.extend(value)
                     if len(field_value) > _MAX_FIELD:
                         raise InvalidRequest(f"The form field {target} is too large")
                 elif kind == "end":
-                    if target == "file":
+                    if target is _FILE:
                         assert writer is not None
                         upload.blob = await writer.commit()
-                    elif target is not None:
+                    elif isinstance(target, str):
                         upload.fields[target.lower()] = field_value.decode(
                             "utf-8", errors="replace"
                         )

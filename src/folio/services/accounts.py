@@ -206,7 +206,13 @@ class Accounts:
     async def login(
         self, portal_id: int, email: str, password: str, client: str
     ) -> tuple[str, datetime]:
-        """Check a password and open a session; refuse a client that guesses."""
+        """Check a password and open a session; refuse a client that guesses.
+
+        Failures are counted per client address and account, so that guessing at
+        one account locks it for that client without locking out a whole office
+        behind one address.
+        """
+        client = f"{client}|{email.strip().casefold()}"[:255]
         await self._refuse_if_throttled(portal_id, client)
         try:
             user = await self.check_password(portal_id, email, password)

@@ -10,6 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from folio.cli import remote
 from folio.config import Settings
 from folio.errors import FolioError
 from folio.services.accounts import Caller
@@ -206,3 +207,7 @@ def key_revoke(key_id: str, data_dir: Path | None) -> None:
         click.echo(f"Revoked key {key_id}.")
 
     _run(_settings(data_dir), revoke)
+
+
+# The client commands (ls, put, get, …) talk to a server through folio.client.
+remote.register(main)

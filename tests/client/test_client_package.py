@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 import folio.client
@@ -99,3 +100,16 @@ def test_retry_delays_grow_but_stay_under_the_ceiling() -> None:
     assert delays[0] <= 1.0 < delays[1] <= 4.0 and delays[2] <= 4.0
     assert policy.wait_for_status(429, 2.0, 1) is not None
     assert policy.wait_for_status(404, None, 1) is None
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from folio.client._errors import retry_after
+
+    def answer(value: str) -> httpx.Response:
+        headers = {"Retry-After": value, "Date": "Sun, 14 Jun 2026 10:00:00 GMT"}
+        return httpx.Response(429, headers=headers)
+
+    assert retry_after(answer("7")) == 7.0
+    assert retry_after(answer("Sun, 14 Jun 2026 10:00:30 GMT")) == 30.0
+    assert retry_after(answer("soon")) is None
+    assert retry_after(httpx.Response(429)) is None

@@ -210,4 +210,7 @@ def key_revoke(key_id: str, data_dir: Path | None) -> None:
 
 
 # The client commands (ls, put, get, …) talk to a server through folio.client.
+# TODO: the administration imports at the top of this module (services, SQLAlchemy,
+# argon2) load for every client command too, adding about a second to each
+# `folio ls`; importing them inside the administration commands would spare that.
 remote.register(main)

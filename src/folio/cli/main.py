@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from folio.cli import remote
 from folio.config import Settings
 from folio.errors import FolioError
 from folio.services.accounts import Caller
@@ -252,3 +253,10 @@ def key_revoke(key_id: str, data_dir: Path | None) -> None:
         click.echo(f"Revoked key {key_id}.")
 
     _run(_settings(data_dir), revoke)
+
+
+# The client commands (ls, put, get, …) talk to a server through folio.client.
+# TODO: the administration imports at the top of this module (services, SQLAlchemy,
+# argon2) load for every client command too, adding about a second to each
+# `folio ls`; importing them inside the administration commands would spare that.
+remote.register(main)

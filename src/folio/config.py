@@ -39,7 +39,25 @@ class Settings:
     login_window: int = 60
     #: How long a session token from POST /authentication lives, in days.
     token_days: int = 365
+    #: Write logs as one JSON object a line instead of key=value text.
     log_json: bool = False
+    #: Bring the database schema up to date when serving; off, refuse a stale one.
+    migrate: bool = True
+    #: Answer downloads with a redirect to a short-lived pre-signed URL of the
+    #: object store (S3 only), for stores that clients can reach themselves.
+    presigned_downloads: bool = False
+    #: How long a pre-signed download URL stays valid, in seconds.
+    presign_seconds: int = 300
+    #: How long a node's claim on running work (an operation, a periodic job) holds
+    #: without renewal, in seconds. The node renews it while it works; when it
+    #: lapses, the node is taken for dead and another one takes over.
+    lease_seconds: int = 60
+    #: How often the sweep of orphaned content runs (on one node), in seconds.
+    sweep_interval: int = 3600
+    #: How long content must stay unreferenced before the sweep removes it.
+    sweep_grace: int = 3600
+    #: Age after which an unfinished write or multipart upload counts as abandoned.
+    stale_upload_age: int = 7 * 24 * 3600
 
     @property
     def sqlite_path(self) -> Path:
@@ -70,14 +88,21 @@ class Settings:
             "login_attempts",
             "login_window",
             "token_days",
+            "presign_seconds",
+            "lease_seconds",
+            "sweep_interval",
+            "sweep_grace",
+            "stale_upload_age",
         ):
             key = "FOLIO_" + name.upper()
             if env.get(key):
                 values[name] = int(env[key])
         if "FOLIO_FSYNC" in env:
             values["fsync"] = _flag(env["FOLIO_FSYNC"])
-        if "FOLIO_LOG_JSON" in env:
-            values["log_json"] = _flag(env["FOLIO_LOG_JSON"])
+        for name in ("log_json", "migrate", "presigned_downloads"):
+            key = "FOLIO_" + name.upper()
+            if key in env:
+                values[name] = _flag(env[key])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "data_dir" in values:
             values["data_dir"] = Path(str(values["data_dir"]))

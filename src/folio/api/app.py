@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, operations
+from folio.api import accounts, downloads, files, folders, health, metrics, operations
 from folio.api.auth import MissingScope, Unauthenticated
+from folio.api.middleware import RequestMiddleware
 from folio.api.responses import JSON_TYPE, error, render, validation_error
 from folio.config import Settings
 from folio.errors import AccessDenied, FolioError, ValidationFailed
@@ -72,10 +74,12 @@ def create_app(
     """Build the application; the services open when it starts and close at its end."""
     settings = settings or Settings.from_env()
     the_space = space or Space.from_settings(settings)
+    app_metrics = metrics.Metrics()
+    the_space.operations.observers.append(app_metrics.observe_operation)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await the_space.open()
+        await the_space.open(migrate=the_space.settings.migrate)
         app.state.portal_id = await the_space.accounts.portal()
         await the_space.recover()
         background = [
@@ -99,7 +103,10 @@ def create_app(
             *files.routes,
             *folders.routes,
             *downloads.routes,
+            *health.routes,
+            *metrics.routes,
         ],
+        middleware=[Middleware(RequestMiddleware, metrics=app_metrics)],
         exception_handlers={
             FolioError: _folio_error,
             Unauthenticated: _unauthenticated,
@@ -110,4 +117,5 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.space = the_space
+    app.state.metrics = app_metrics
     return app

@@ -74,8 +74,16 @@ class MemoryBlobStore:
         for key in list(self.objects):
             yield key
 
-    async def clear_temporary(self) -> int:
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
         return 0
+
+    async def ping(self) -> None:
+        return None
+
+    def download_url(
+        self, key: str, *, disposition: str, media_type: str, seconds: int
+    ) -> str | None:
+        return None
 
     async def aclose(self) -> None:
         self.objects.clear()

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from folio import logs
 from folio.config import Settings
 from folio.errors import FolioError
+from folio.persistence.database import SchemaOutdated
 from folio.services.accounts import Caller
 from folio.services.space import Space
 
@@ -39,7 +42,7 @@ def _run(settings: Settings, work: Callable[[Space], Awaitable[T]]) -> T:
 
     async def run() -> T:
         space = Space.from_settings(settings)
-        await space.open()
+        await space.open(migrate=settings.migrate)
         try:
             return await work(space)
         finally:
@@ -49,6 +52,8 @@ def _run(settings: Settings, work: Callable[[Space], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except FolioError as exc:
         raise click.ClickException(exc.message) from exc
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 async def _user(space: Space, email: str) -> Any:
@@ -76,8 +81,19 @@ def main() -> None:
     help="Do not fsync uploads before answering (for throwaway data only).",
 )
 @click.option("--public-url", default=None, help="Origin clients reach this server at.")
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    default=False,
+    help="Refuse to start on an outdated schema instead of upgrading it.",
+)
 def serve(
-    host: str, port: int, data_dir: Path | None, no_fsync: bool, public_url: str | None
+    host: str,
+    port: int,
+    data_dir: Path | None,
+    no_fsync: bool,
+    public_url: str | None,
+    no_migrate: bool,
 ) -> None:
     """Serve the API, creating the data folder and an owner account on first start."""
     import uvicorn
@@ -85,8 +101,12 @@ def serve(
     from folio.api.app import create_app
 
     settings = _settings(
-        data_dir, fsync=False if no_fsync else None, public_url=public_url
+        data_dir,
+        fsync=False if no_fsync else None,
+        public_url=public_url,
+        migrate=False if no_migrate else None,
     )
+    logs.configure(json_lines=settings.log_json)
     _run(settings, _first_start)
     click.echo(
         f"Folio is serving {settings.data_dir} at http://{host}:{port}", err=True
@@ -96,6 +116,8 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        # Logging is set up above; Folio's middleware writes the access lines.
+        log_config=None,
         access_log=False,
         timeout_graceful_shutdown=5,
     )
@@ -107,10 +129,17 @@ async def _first_start(space: Space) -> None:
     if await space.accounts.has_users(portal_id):
         return
     password = secrets.token_urlsafe(12)
-    owner = await space.accounts.add_user(
-        portal_id, OWNER_EMAIL, password, first_name="Folio", last_name="Owner",
-        is_owner=True,
-    )  # fmt: skip
+    try:
+        owner = await space.accounts.add_user(
+            portal_id, OWNER_EMAIL, password, first_name="Folio", last_name="Owner",
+            is_owner=True,
+        )  # fmt: skip
+    except Exception:
+        # Nodes started together on an empty database race to create the owner;
+        # the one that lost finds the owner there and has nothing to show.
+        if await space.accounts.has_users(portal_id):
+            return
+        raise
     new = await space.accounts.create_key(Caller(owner), "folio-owner")
     click.echo("Created the owner account. These are shown only once:")
     click.echo(f"  e-mail:   {owner.email}")
@@ -206,3 +235,55 @@ def key_revoke(key_id: str, data_dir: Path | None) -> None:
         click.echo(f"Revoked key {key_id}.")
 
     _run(_settings(data_dir), revoke)
+
+
+@contextlib.contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn a database that cannot be reached into one line and exit status 1."""
+    import sqlalchemy as sa
+
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise click.ClickException(
+            f"Cannot reach the database: {str(exc.orig).strip()}"
+        ) from exc
+
+
+@main.group()
+def db() -> None:
+    """Inspect and upgrade the schema of the metadata database."""
+
+
+@db.command("upgrade")
+@data_dir_option
+def db_upgrade(data_dir: Path | None) -> None:
+    """Bring the database schema up to the newest revision (safe to run twice)."""
+    from folio.persistence.database import Database
+
+    settings = _settings(data_dir)
+    database = Database(settings.effective_database_url)
+    with _database_errors():
+        before = database.current_revision()
+        database.upgrade()
+        after = database.current_revision()
+    if before == after:
+        click.echo(f"The schema is up to date at revision {after}.")
+    else:
+        click.echo(f"Upgraded the schema from {before or 'empty'} to {after}.")
+
+
+@db.command("current")
+@data_dir_option
+def db_current(data_dir: Path | None) -> None:
+    """Show the schema revision of the database, and whether it is the newest."""
+    from folio.persistence.database import Database
+
+    settings = _settings(data_dir)
+    database = Database(settings.effective_database_url)
+    with _database_errors():
+        current, head = database.current_revision(), database.head_revision()
+    state = "up to date" if current == head else f"behind; the newest is {head}"
+    click.echo(f"{current or 'empty'} ({state})")
+    if current != head:
+        raise SystemExit(1)

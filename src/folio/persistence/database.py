@@ -15,13 +15,41 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-__all__ = ["Database", "sync_url"]
+__all__ = ["Database", "SchemaOutdated", "database_url", "sync_url"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Held while migrating PostgreSQL, so that nodes starting together migrate in turn.
+_MIGRATION_LOCK = 0x666F6C696F  # "folio"
+
+
+class SchemaOutdated(RuntimeError):
+    """The database is not at the schema revision this version of Folio needs."""
+
+    def __init__(self, current: str | None, head: str | None) -> None:
+        super().__init__(
+            f"The database is at schema revision {current or 'none (empty)'}, "
+            f"and this Folio needs {head}: run `folio db upgrade`"
+        )
+        self.current = current
+        self.head = head
+
+
+def database_url(url: str) -> str:
+    """Name the driver Folio uses where a URL leaves it out (`postgresql://…`)."""
+    for bare in ("postgres://", "postgresql://", "postgresql+asyncpg://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    return url
+
 
 def sync_url(url: str) -> str:
-    """Return the URL of the blocking driver for the same database (for migrations)."""
+    """Return the URL of the blocking driver for the same database (for migrations).
+
+    psycopg serves both: SQLAlchemy picks its blocking or its asyncio side by engine.
+    """
     return url.replace("sqlite+aiosqlite:", "sqlite:")
 
 
@@ -41,6 +69,7 @@ class Database:
     """
 
     def __init__(self, url: str, *, fsync: bool = True) -> None:
+        url = database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._fsync = fsync
@@ -76,12 +105,27 @@ class Database:
         engine = self._sync_engine()
         try:
             with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # Released at commit; PostgreSQL runs DDL in the transaction, so
+                    # a node that waited here finds the schema already at head.
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": _MIGRATION_LOCK},
+                    )
                 command.upgrade(_alembic_config(connection), "head")
         finally:
             engine.dispose()
 
+    def require_head(self) -> None:
+        """Raise SchemaOutdated unless the schema is at the newest revision."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise SchemaOutdated(current, head)
+
     def current_revision(self) -> str | None:
         """Return the schema revision the database is at, or None if it is empty."""
+        if self.is_sqlite and not Path(self.url.split("///", 1)[1]).exists():
+            return None
         engine = self._sync_engine()
         try:
             with engine.connect() as connection:
@@ -103,6 +147,11 @@ class Database:
             sa.event.listen(
                 self._engine.sync_engine, "connect", self._on_sqlite_connect
             )
+
+    async def ping(self) -> None:
+        """Run a trivial query; raise if the database cannot be reached."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     async def aclose(self) -> None:
         if self._engine is not None:

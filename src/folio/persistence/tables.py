@@ -18,6 +18,7 @@ __all__ = [
     "login_failures",
     "metadata",
     "operations",
+    "orphan_candidates",
     "portals",
     "recent_files",
     "scheduled_jobs",
@@ -208,6 +209,10 @@ operations = sa.Table(
     sa.Column("result", sa.Text, nullable=False, default="{}"),
     sa.Column("created", Timestamp(), nullable=False),
     sa.Column("updated", Timestamp(), nullable=False),
+    # The node running the operation, and until when its claim holds: the node
+    # renews it while it works, so an expired lease means the node died.
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("lease_until", Timestamp()),
     sa.Index("ix_operations_user_status", "user_id", "status"),
     sa.Index("ix_operations_status", "status"),
 )
@@ -279,4 +284,15 @@ scheduled_jobs = sa.Table(
     sa.Column("next_run", Timestamp(), nullable=False),
     sa.Column("claimed_by", sa.String(64)),
     sa.Column("claimed_until", Timestamp()),
+)
+
+# Content that no version referred to when the sweep last looked. The sweep deletes
+# content only once it has stayed unreferenced for a grace period, so content stored
+# a moment before its metadata commits (on any node) is never taken for an orphan.
+orphan_candidates = sa.Table(
+    "orphan_candidates",
+    metadata,
+    sa.Column("blob_key", sa.String(80), primary_key=True),
+    sa.Column("first_seen", Timestamp(), nullable=False),
+    sa.Column("last_seen", Timestamp(), nullable=False),
 )

@@ -77,8 +77,26 @@ class BlobStore(Protocol):
         """Every key the store holds (for the sweep of orphaned content)."""
         ...
 
-    async def clear_temporary(self) -> int:
-        """Remove unfinished writes left by a process that died; return how many."""
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
+        """Remove unfinished writes left by a process that died; return how many.
+
+        With `older_than`, only writes untouched for that many seconds go, which is
+        safe while other writes are in flight; without it, every unfinished write
+        goes, which is safe only when no process is writing.
+        """
+        ...
+
+    async def ping(self) -> None:
+        """Raise if the store cannot be reached (for readiness checks)."""
+        ...
+
+    def download_url(
+        self, key: str, *, disposition: str, media_type: str, seconds: int
+    ) -> str | None:
+        """A short-lived URL clients can fetch the content from directly, or None.
+
+        Only stores that clients can reach themselves (S3) have one.
+        """
         ...
 
     # Multipart uploads: the chunks of an upload session are written where they will

@@ -56,6 +56,8 @@ class MemoryBlobStore:
     async def read(
         self, key: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
+        if key not in self.objects:
+            raise FileNotFoundError(f"No such content: {key}")
         yield self.objects[key][start:end]
 
     def local_path(self, key: str) -> Path | None:

@@ -402,7 +402,10 @@ class S3BlobStore:
             if page is None:
                 break
             for upload in page.get("Uploads", ()):
-                if upload["Initiated"] < cutoff:
+                if upload["Initiated"] >= cutoff:
+                    continue
+                # An upload session may run long; what counts is its last part.
+                if await self._last_activity(upload) < cutoff:
                     await self.abort_multipart(upload["Key"], upload["UploadId"])
                     removed += 1
         stale = [
@@ -413,6 +416,24 @@ class S3BlobStore:
         for start in range(0, len(stale), _DELETE_BATCH):
             await self._delete_objects(stale[start : start + _DELETE_BATCH])
         return removed + len(stale)
+
+    async def _last_activity(self, upload: dict[str, Any]) -> datetime:
+        """When a multipart upload last received a part (or began, if none)."""
+        latest: datetime = upload["Initiated"]
+        pages = iter(
+            self.client.get_paginator("list_parts").paginate(
+                Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+        )
+        while True:
+            try:
+                page = await self.call(lambda: next(pages, None))
+            except StorageError:
+                return latest  # Completed or aborted meanwhile: nothing to do.
+            if page is None:
+                return latest
+            for part in page.get("Parts", ()):
+                latest = max(latest, part["LastModified"])
 
     async def ping(self) -> None:
         """Raise StorageError unless the bucket can be reached with our credentials."""

@@ -60,6 +60,12 @@ def _alembic_config(connection: sa.Connection) -> Config:
     return config
 
 
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
 class Database:
     """The metadata database: an async engine plus the rules each backend needs.
 
@@ -98,8 +104,8 @@ class Database:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    def upgrade(self) -> None:
-        """Create or migrate the schema to the newest revision."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or migrate the schema to the newest revision (or to `revision`)."""
         if self.is_sqlite:
             Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         engine = self._sync_engine()
@@ -112,7 +118,7 @@ class Database:
                         sa.text("SELECT pg_advisory_xact_lock(:key)"),
                         {"key": _MIGRATION_LOCK},
                     )
-                command.upgrade(_alembic_config(connection), "head")
+                command.upgrade(_alembic_config(connection), revision)
         finally:
             engine.dispose()
 
@@ -135,9 +141,12 @@ class Database:
 
     @staticmethod
     def head_revision() -> str | None:
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
-        return ScriptDirectory.from_config(config).get_current_head()
+        return _scripts().get_current_head()
+
+    @staticmethod
+    def revisions() -> list[str]:
+        """Every schema revision, oldest first."""
+        return [script.revision for script in _scripts().walk_revisions()][::-1]
 
     async def open(self) -> None:
         if self._engine is not None:

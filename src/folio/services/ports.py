@@ -58,7 +58,10 @@ class BlobStore(Protocol):
     def read(
         self, key: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
-        """Stream bytes start..end (end exclusive; None for the end of the content)."""
+        """Stream bytes start..end (end exclusive; None for the end of the content).
+
+        Raises FileNotFoundError for a key the store does not hold.
+        """
         ...
 
     def local_path(self, key: str) -> Path | None:

@@ -52,6 +52,10 @@ def free_port() -> int:
 
 @dataclasses.dataclass
 class TestUser:
+    """A user made for one test, with the credentials to act as them."""
+
+    __test__ = False  # not a test class, despite the name
+
     email: str
     password: str
     key: str

@@ -39,7 +39,8 @@ metadata = sa.MetaData(
 
 
 class Timestamp(sa.types.TypeDecorator[datetime]):
-    """A moment in UTC. SQLite keeps no zone, so values come back marked UTC here."""
+    """A moment in UTC. SQLite keeps no zone, so values come back marked UTC here;
+    PostgreSQL answers in its session's time zone, so they are turned to UTC."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
@@ -54,9 +55,11 @@ class Timestamp(sa.types.TypeDecorator[datetime]):
     def process_result_value(
         self, value: datetime | None, dialect: sa.Dialect
     ) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value
+        return value.astimezone(UTC)
 
 
 # Materialized paths ("/12/40/41/") are searched by range, which needs byte order.

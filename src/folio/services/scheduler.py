@@ -95,6 +95,7 @@ class Scheduler:
                 log.exception("event=job.lease_error name=%s", name)
 
     async def _run_claimed(self, name: str, job: Job) -> None:
+        began = time.time()
         started = time.monotonic()
         lease = asyncio.create_task(self._keep_lease(name))
         try:
@@ -106,9 +107,10 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await lease
         log.info(
-            "event=job.ran name=%s node=%s ms=%.0f",
+            "event=job.ran name=%s node=%s started=%.3f ms=%.0f",
             name,
             self.node_id,
+            began,
             1000 * (time.monotonic() - started),
         )
         await self._set_lease(name, None)

@@ -71,6 +71,15 @@ def deployment(request: pytest.FixtureRequest) -> Deployment:
     return Deployment("scaleout", postgres=postgres, s3=s3, bucket=bucket)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty metadata database of each kind Folio runs on (URL, for Database)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'folio.db'}"
+    postgres: PostgresServer = request.getfixturevalue("postgres")
+    return postgres.new_schema()
+
+
 @pytest.fixture(scope="session")
 def server(
     deployment: Deployment, tmp_path_factory: pytest.TempPathFactory

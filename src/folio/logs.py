@@ -94,6 +94,7 @@ def configure(*, json_lines: bool = False, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # boto3's own chatter at INFO ("Found credentials…") is noise in a server's log.
-    for noisy in ("botocore", "boto3", "s3transfer", "urllib3"):
+    # Libraries' own chatter at INFO ("Found credentials…", "Context impl …") is
+    # noise in a server's log; the database logs its own event for a migration.
+    for noisy in ("botocore", "boto3", "s3transfer", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

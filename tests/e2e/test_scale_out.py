@@ -12,7 +12,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -219,7 +218,9 @@ def test_each_periodic_job_runs_once_per_interval_across_both_nodes(
             for line in _log_lines(node, "job.ran")
             if f"name={name} " in line
         )
-        gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
+        gaps = [
+            later - earlier for earlier, later in zip(starts, starts[1:], strict=False)
+        ]
         assert len(starts) >= 2, name
         # Clocks are one machine's; a little slack covers the ticks' own timing.
         assert min(gaps) >= interval - 0.05, (name, gaps)

@@ -26,18 +26,9 @@ from folio.persistence.database import Database, sync_url
 from folio.persistence.operations import OperationQueries
 from folio.persistence.tables import Timestamp, metadata
 from folio.services.space import Space
-from helpers import PostgresServer
 
 SECRET = "sk-" + "5eed" * 16
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'folio.db'}"
-    postgres: PostgresServer = request.getfixturevalue("postgres")
-    return postgres.new_schema()
 
 
 # What a database held at each revision: rows written as that revision's schema

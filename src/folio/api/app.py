@@ -81,7 +81,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await the_space.open(migrate=the_space.settings.migrate)
         app.state.portal_id = await the_space.accounts.portal()
-        await the_space.recover()
+        try:
+            await the_space.recover()
+        except Exception:
+            # A store that cannot be reached now must not keep the node down:
+            # /health/ready tells, and the periodic jobs tidy up later.
+            log.exception("event=startup.recover_failed")
         background = [
             asyncio.create_task(the_space.operations.run_worker()),
             asyncio.create_task(the_space.scheduler.run()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -108,8 +109,8 @@ def serve(
     )
     logs.configure(json_lines=settings.log_json)
     _run(settings, _first_start)
-    click.echo(
-        f"Folio is serving {settings.data_dir} at http://{host}:{port}", err=True
+    logging.getLogger("folio.cli").info(
+        "event=serve.start url=http://%s:%d", host, port
     )
     uvicorn.run(
         create_app(settings),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 __all__ = ["Database", "SchemaOutdated", "database_url", "sync_url"]
+
+log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -118,7 +121,13 @@ class Database:
                         sa.text("SELECT pg_advisory_xact_lock(:key)"),
                         {"key": _MIGRATION_LOCK},
                     )
+                before = MigrationContext.configure(connection).get_current_revision()
                 command.upgrade(_alembic_config(connection), revision)
+                after = MigrationContext.configure(connection).get_current_revision()
+                if after != before:
+                    log.info(
+                        "event=db.upgraded from=%s to=%s", before or "empty", after
+                    )
         finally:
             engine.dispose()
 

@@ -237,6 +237,7 @@ async def test_sweep_removes_content_only_after_two_sightings_a_grace_apart(
 
     assert (first, second, third) == (0, 0, 1)
     assert {key async for key in space.blobs.keys()} == {kept.blob_key}
+    assert orphan.key != kept.blob_key
 
 
 async def test_sweep_keeps_content_whose_metadata_arrived_between_sweeps(

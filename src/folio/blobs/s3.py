@@ -17,6 +17,7 @@ pieces, never held whole.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import logging
@@ -129,7 +130,9 @@ class _Handle:
 class S3Writer:
     """Content streamed into S3: one PUT when it is small, else a multipart upload.
 
-    Up to one part (8 MiB) is held in memory; nothing is visible before `commit`.
+    One part is sent while the next one fills, so receiving and sending overlap;
+    at most two parts (16 MiB) are held in memory. Nothing is visible before
+    `commit`.
     """
 
     def __init__(self, store: S3BlobStore) -> None:
@@ -140,6 +143,8 @@ class S3Writer:
         self._size = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
+        self._next_number = 1
+        self._sending: asyncio.Task[dict[str, Any]] | None = None
         self._done = False
 
     @property
@@ -152,12 +157,13 @@ class S3Writer:
         self._hash.update(data)
         self._buffer += data
         self._size += len(data)
-        while len(self._buffer) >= _part_size(len(self._parts) + 1):
-            size = _part_size(len(self._parts) + 1)
+        while len(self._buffer) >= _part_size(self._next_number):
+            size = _part_size(self._next_number)
             part, self._buffer = bytes(self._buffer[:size]), self._buffer[size:]
             await self._send_part(part)
 
     async def _send_part(self, part: bytes) -> None:
+        """Start sending a part, once the part before it has arrived."""
         store = self._store
         if self._upload_id is None:
             self._upload_id = await store.call(
@@ -165,18 +171,29 @@ class S3Writer:
                     Bucket=store.bucket, Key=store.object_key(self.key)
                 )["UploadId"]
             )
-        number = len(self._parts) + 1
+        await self._settle()
+        number, self._next_number = self._next_number, self._next_number + 1
         upload_id = self._upload_id
-        answer = await store.call(
-            lambda: store.client.upload_part(
-                Bucket=store.bucket,
-                Key=store.object_key(self.key),
-                UploadId=upload_id,
-                PartNumber=number,
-                Body=part,
+
+        async def send() -> dict[str, Any]:
+            answer = await store.call(
+                lambda: store.client.upload_part(
+                    Bucket=store.bucket,
+                    Key=store.object_key(self.key),
+                    UploadId=upload_id,
+                    PartNumber=number,
+                    Body=part,
+                )
             )
-        )
-        self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+            return {"PartNumber": number, "ETag": answer["ETag"]}
+
+        self._sending = asyncio.create_task(send())
+
+    async def _settle(self) -> None:
+        """Wait for the part being sent, if any; raise if sending it failed."""
+        if self._sending is not None:
+            sending, self._sending = self._sending, None
+            self._parts.append(await sending)
 
     async def commit(self) -> StoredBlob:
         if self._done:
@@ -193,6 +210,7 @@ class S3Writer:
             else:
                 if self._buffer:
                     await self._send_part(bytes(self._buffer))
+                await self._settle()
                 upload_id, parts = self._upload_id, list(self._parts)
                 await store.call(
                     lambda: store.client.complete_multipart_upload(
@@ -214,6 +232,12 @@ class S3Writer:
             return
         self._done = True
         self._buffer = bytearray()
+        if self._sending is not None:
+            sending, self._sending = self._sending, None
+            sending.cancel()
+            # Whatever became of the part, the upload goes; only our own
+            # cancellation may interrupt the wait.
+            await asyncio.gather(sending, return_exceptions=True)
         if self._upload_id is not None:
             await self._store.abort_multipart(
                 self._store.object_key(self.key), self._upload_id
@@ -472,6 +496,9 @@ class S3BlobStore:
     #    the small chunks and writing parts of 8 MiB.
     # Either way the content is read once in order to compute its SHA-256, which
     # S3 cannot give for multipart content (its checksums there are of parts).
+    # TODO: completing a large session therefore waits for one read of the whole
+    # file from the store (about a second per 100-200 MB from a nearby store); a
+    # node that received every chunk in order could keep their running hash.
 
     async def begin_upload(self, size: int) -> str:
         upload = uuid.uuid4().hex

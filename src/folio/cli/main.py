@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterator
@@ -288,3 +289,39 @@ def db_current(data_dir: Path | None) -> None:
     click.echo(f"{current or 'empty'} ({state})")
     if current != head:
         raise SystemExit(1)
+
+
+@main.command("copy-to")
+@click.option(
+    "--database-url", required=True, help="The target's metadata database (URL)."
+)
+@click.option("--storage-url", required=True, help="The target's content store (URL).")
+@data_dir_option
+def copy_to(database_url: str, storage_url: str, data_dir: Path | None) -> None:
+    """Copy this data folder's users, keys, files and history to another deployment.
+
+    The way from the embedded deployment to scale-out: stop the server first, then
+    copy into an empty PostgreSQL database and object store, and serve from there.
+    """
+    from folio.services.relocation import TargetNotEmpty, copy_space
+
+    source_settings = _settings(data_dir)
+    target_settings = dataclasses.replace(
+        source_settings, database_url=database_url, storage_url=storage_url
+    )
+
+    async def copy(source: Space) -> None:
+        target = Space.from_settings(target_settings)
+        await target.open(migrate=True)
+        try:
+            report = await copy_space(source, target)
+        except TargetNotEmpty as exc:
+            raise click.ClickException(f"{exc}; copy only into a new one.") from exc
+        finally:
+            await target.aclose()
+        click.echo(
+            f"Copied {report.blobs} contents ({report.bytes} bytes) and "
+            f"{sum(report.rows.values())} records."
+        )
+
+    _run(source_settings, copy)

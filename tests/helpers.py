@@ -23,7 +23,23 @@ from folio.config import Settings
 from folio.services.accounts import Caller
 from folio.services.space import Space
 
-__all__ = ["FolioServer", "TestUser", "free_port", "wait_for_operation"]
+__all__ = [
+    "Deployment",
+    "FolioServer",
+    "MotoServer",
+    "PostgresServer",
+    "TestUser",
+    "free_port",
+    "wait_for_operation",
+]
+
+#: Where the scale-out tests find PostgreSQL when FOLIO_TEST_DATABASE_URL is unset.
+DEFAULT_TEST_DATABASE_URL = "postgresql+psycopg://127.0.0.1:5432/test"
+#: Credentials for the S3 server the tests start; it accepts any.
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "folio-test",
+    "AWS_SECRET_ACCESS_KEY": "folio-test-secret",
+}
 
 T = TypeVar("T")
 
@@ -189,3 +205,141 @@ def running(server: FolioServer, *args: str) -> Iterator[FolioServer]:
         yield server
     finally:
         server.stop()
+
+
+class MotoServer:
+    """moto's standalone S3-compatible server on a loopback port, in a subprocess."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
+
+    def start(self) -> None:
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],  # fmt: skip
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto exited:\n{self.log_path.read_text()}")
+            try:
+                httpx.get(self.endpoint, timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"moto did not start:\n{self.log_path.read_text()}")
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        ).client("s3", endpoint_url=self.endpoint, region_name="us-east-1")
+
+    def create_bucket(self, name: str) -> None:
+        self.client().create_bucket(Bucket=name)
+
+    def storage_url(self, bucket: str, prefix: str) -> str:
+        return f"s3://{bucket}/{prefix}?endpoint={self.endpoint}&region=us-east-1"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+class PostgresServer:
+    """A PostgreSQL database the tests may use; each user of it gets a schema."""
+
+    def __init__(self, url: str) -> None:
+        import sqlalchemy as sa
+
+        self.url = url
+        parsed = sa.engine.make_url(url)
+        self._conninfo = parsed.set(drivername="postgresql", query={}).render_as_string(
+            hide_password=False
+        )
+        self.schemas: list[str] = []
+
+    def probe(self) -> str | None:
+        """Connect once; return why that failed, or None."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self._conninfo, connect_timeout=3) as connection:
+                connection.execute("SELECT 1")
+        except psycopg.Error as exc:
+            return str(exc).strip().splitlines()[0]
+        return None
+
+    def new_schema(self) -> str:
+        """Create an empty schema; return a database URL whose tables live in it."""
+        import psycopg
+
+        schema = f"folio_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self._conninfo, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        self.schemas.append(schema)
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}options=-csearch_path%3D{schema}"
+
+    def drop_schemas(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self._conninfo, autocommit=True) as connection:
+            for schema in self.schemas:
+                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        self.schemas.clear()
+
+
+@dataclasses.dataclass
+class Deployment:
+    """One way of running Folio: "embedded" (SQLite and disk) or "scaleout"
+    (PostgreSQL and S3). `env` holds the FOLIO_* settings that select it."""
+
+    name: str
+    postgres: PostgresServer | None = None
+    s3: MotoServer | None = None
+    bucket: str = ""
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def fresh_env(self) -> dict[str, str]:
+        """Settings for a deployment of its own: a new schema and a new prefix."""
+        if self.postgres is None or self.s3 is None:
+            return {}
+        return {
+            **S3_CREDENTIALS,
+            "FOLIO_DATABASE_URL": self.postgres.new_schema(),
+            "FOLIO_STORAGE_URL": self.s3.storage_url(
+                self.bucket, f"t-{uuid.uuid4().hex[:12]}"
+            ),
+        }
+
+    def server(
+        self, data_dir: Path, *, env: dict[str, str] | None = None
+    ) -> FolioServer:
+        """A server (not yet started) of this deployment, over its own data."""
+        return FolioServer(data_dir, {**self.fresh_env(), **(env or {})})

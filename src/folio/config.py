@@ -39,6 +39,7 @@ class Settings:
     login_window: int = 60
     #: How long a session token from POST /authentication lives, in days.
     token_days: int = 365
+    #: Write logs as one JSON object a line instead of key=value text.
     log_json: bool = False
     #: Emulator mode: many portals, registration, reset/snapshot/seed endpoints,
     #: fault injection, and cheap password hashing. Never for real data.
@@ -56,6 +57,23 @@ class Settings:
     rate_limit_writes_per_day: int = 10_000
     #: Calls of a sensitive endpoint (creating API keys) per user in 15 minutes.
     rate_limit_sensitive: int = 5
+    #: Bring the database schema up to date when serving; off, refuse a stale one.
+    migrate: bool = True
+    #: Answer downloads with a redirect to a short-lived pre-signed URL of the
+    #: object store (S3 only), for stores that clients can reach themselves.
+    presigned_downloads: bool = False
+    #: How long a pre-signed download URL stays valid, in seconds.
+    presign_seconds: int = 300
+    #: How long a node's claim on running work (an operation, a periodic job) holds
+    #: without renewal, in seconds. The node renews it while it works; when it
+    #: lapses, the node is taken for dead and another one takes over.
+    lease_seconds: int = 60
+    #: How often the sweep of orphaned content runs (on one node), in seconds.
+    sweep_interval: int = 3600
+    #: How long content must stay unreferenced before the sweep removes it.
+    sweep_grace: int = 3600
+    #: Age after which an unfinished write or multipart upload counts as abandoned.
+    stale_upload_age: int = 7 * 24 * 3600
 
     @property
     def sqlite_path(self) -> Path:
@@ -91,14 +109,21 @@ class Settings:
             "rate_limit_writes_in_flight",
             "rate_limit_writes_per_day",
             "rate_limit_sensitive",
+            "presign_seconds",
+            "lease_seconds",
+            "sweep_interval",
+            "sweep_grace",
+            "stale_upload_age",
         ):
             key = "FOLIO_" + name.upper()
             if env.get(key):
                 values[name] = int(env[key])
         if "FOLIO_FSYNC" in env:
             values["fsync"] = _flag(env["FOLIO_FSYNC"])
-        if "FOLIO_LOG_JSON" in env:
-            values["log_json"] = _flag(env["FOLIO_LOG_JSON"])
+        for name in ("log_json", "migrate", "presigned_downloads"):
+            key = "FOLIO_" + name.upper()
+            if key in env:
+                values[name] = _flag(env[key])
         for name in ("emulator", "rate_limit"):
             key = "FOLIO_" + name.upper()
             if key in env:

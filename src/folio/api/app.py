@@ -13,8 +13,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, health, operations
+from folio.api import accounts, downloads, files, folders, health, metrics, operations
 from folio.api.auth import MissingScope, Unauthenticated
+from folio.api.middleware import RequestMiddleware
 from folio.api.responses import JSON_TYPE, error, render, validation_error
 from folio.config import Settings
 from folio.errors import AccessDenied, FolioError, ValidationFailed
@@ -74,15 +75,22 @@ def create_app(
     settings = settings or Settings.from_env()
     the_space = space or Space.from_settings(settings)
     settings = the_space.settings
+    app_metrics = metrics.Metrics()
+    the_space.operations.observers.append(app_metrics.observe_operation)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await the_space.open()
+        await the_space.open(migrate=settings.migrate)
         # An emulator chooses a portal per request (api/emulator.py) and starts
         # with none of its own.
         if not settings.emulator:
             app.state.portal_id = await the_space.accounts.portal()
-        await the_space.recover()
+        try:
+            await the_space.recover()
+        except Exception:
+            # A store that cannot be reached now must not keep the node down:
+            # /health/ready tells, and the periodic jobs tidy up later.
+            log.exception("event=startup.recover_failed")
         background = [
             asyncio.create_task(the_space.operations.run_worker()),
             asyncio.create_task(the_space.scheduler.run()),
@@ -98,7 +106,8 @@ def create_app(
             await the_space.aclose()
 
     routes = [*health.routes]
-    middleware = []
+    # The request log and metrics are outermost, so that they see every answer.
+    middleware = [Middleware(RequestMiddleware, metrics=app_metrics)]
     if settings.emulator:
         from folio.api import emulator
         from folio.api.faults import FaultMiddleware, Faults
@@ -109,7 +118,7 @@ def create_app(
         routes += emulator.routes
         # Outermost first: choose the portal, then act as a faulty proxy would,
         # then limit the rate as DocSpace itself does.
-        middleware = [
+        middleware += [
             Middleware(emulator.PortalMiddleware, portals=the_space.portals),
             Middleware(FaultMiddleware, faults=faults),
         ]
@@ -124,6 +133,7 @@ def create_app(
             *files.routes,
             *folders.routes,
             *downloads.routes,
+            *metrics.routes,
         ],
         exception_handlers={
             FolioError: _folio_error,
@@ -140,4 +150,5 @@ def create_app(
     if settings.emulator:
         app.state.faults = faults
         app.state.rate_limiter = limiter
+    app.state.metrics = app_metrics
     return app

@@ -96,6 +96,9 @@ def _send(request: Request, found: Download) -> Response:
     media_type = content_type(found.file.title)
     if etag in _etags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
+    redirect = _presigned(request, found, media_type)
+    if redirect is not None:
+        return redirect
     start, end, status = 0, size, 200
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
@@ -115,6 +118,28 @@ def _send(request: Request, found: Download) -> Response:
     blobs = space(request).blobs
     body = blobs.read(version.blob_key, start, end)
     return StreamingResponse(body, status, headers=headers, media_type=media_type)
+
+
+def _presigned(request: Request, found: Download, media_type: str) -> Response | None:
+    """A redirect to the object store itself, where the deployment allows one.
+
+    The client then fetches the bytes (ranges included) from the store, and the
+    node carries none of them. The URL lives for `presign_seconds`.
+    """
+    the_space = space(request)
+    if request.method != "GET" or not the_space.settings.presigned_downloads:
+        return None
+    url = the_space.blobs.download_url(
+        found.version.blob_key,
+        disposition=content_disposition(found.file.title),
+        media_type=media_type,
+        seconds=the_space.settings.presign_seconds,
+    )
+    if url is None:
+        return None
+    return Response(
+        status_code=302, headers={"Location": url, "Cache-Control": "no-store"}
+    )
 
 
 def _etags(header: str) -> set[str]:

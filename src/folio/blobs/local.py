@@ -9,9 +9,11 @@ process left in tmp/.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -177,15 +179,32 @@ class LocalBlobStore:
         for key in await to_thread.run_sync(listing):
             yield key
 
-    async def clear_temporary(self) -> int:
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
         def clear() -> int:
+            cutoff = None if older_than is None else time.time() - older_than
             removed = 0
             for leftover in (self.root / "tmp").iterdir():
-                leftover.unlink(missing_ok=True)
-                removed += 1
+                with contextlib.suppress(FileNotFoundError):
+                    if cutoff is not None and leftover.stat().st_mtime >= cutoff:
+                        continue
+                    leftover.unlink()
+                    removed += 1
             return removed
 
         return await to_thread.run_sync(clear)
+
+    async def ping(self) -> None:
+        def check() -> None:
+            for folder in (self.root / "objects", self.root / "tmp"):
+                if not os.access(folder, os.W_OK | os.X_OK):
+                    raise PermissionError(f"Cannot write to {folder}")
+
+        await to_thread.run_sync(check)
+
+    def download_url(
+        self, key: str, *, disposition: str, media_type: str, seconds: int
+    ) -> str | None:
+        return None
 
     async def aclose(self) -> None:
         return None

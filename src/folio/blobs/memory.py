@@ -56,6 +56,8 @@ class MemoryBlobStore:
     async def read(
         self, key: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
+        if key not in self.objects:
+            raise FileNotFoundError(f"No such content: {key}")
         yield self.objects[key][start:end]
 
     def local_path(self, key: str) -> Path | None:
@@ -74,8 +76,16 @@ class MemoryBlobStore:
         for key in list(self.objects):
             yield key
 
-    async def clear_temporary(self) -> int:
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
         return 0
+
+    async def ping(self) -> None:
+        return None
+
+    def download_url(
+        self, key: str, *, disposition: str, media_type: str, seconds: int
+    ) -> str | None:
+        return None
 
     async def aclose(self) -> None:
         self.objects.clear()

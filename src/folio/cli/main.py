@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import secrets
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from folio import logs
 from folio.cli import remote
 from folio.config import Settings
 from folio.errors import FolioError
+from folio.persistence.database import SchemaOutdated
 from folio.services.accounts import Caller
 from folio.services.space import Space
 
@@ -42,7 +46,7 @@ def _run(settings: Settings, work: Callable[[Space], Awaitable[T]]) -> T:
 
     async def run() -> T:
         space = Space.from_settings(settings)
-        await space.open()
+        await space.open(migrate=settings.migrate)
         try:
             return await work(space)
         finally:
@@ -52,6 +56,8 @@ def _run(settings: Settings, work: Callable[[Space], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except FolioError as exc:
         raise click.ClickException(exc.message) from exc
+    except SchemaOutdated as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 async def _user(space: Space, email: str) -> Any:
@@ -97,6 +103,12 @@ def main() -> None:
     default=None,
     help="Limit request rates as DocSpace does (emulator mode).",
 )
+@click.option(
+    "--no-migrate",
+    is_flag=True,
+    default=False,
+    help="Refuse to start on an outdated schema instead of upgrading it.",
+)
 def serve(
     host: str,
     port: int,
@@ -106,6 +118,7 @@ def serve(
     emulator: bool | None,
     ephemeral: bool,
     rate_limit: bool | None,
+    no_migrate: bool,
 ) -> None:
     """Serve the API, creating the data folder and an owner account on first start."""
     import uvicorn
@@ -126,7 +139,9 @@ def serve(
             public_url=public_url,
             emulator=emulator,
             rate_limit=rate_limit,
+            migrate=False if no_migrate else None,
         )
+        logs.configure(json_lines=settings.log_json)
         _run(settings, _first_start)
         mode = "emulator mode" if settings.emulator else "self-hosted mode"
         where = "a temporary folder" if temporary else str(settings.data_dir)
@@ -138,6 +153,8 @@ def serve(
             host=host,
             port=port,
             log_level="info",
+            # Logging is set up above; Folio's middleware writes the access lines.
+            log_config=None,
             access_log=False,
             timeout_graceful_shutdown=5,
             # Folio serves no WebSockets; not loading their support starts faster.
@@ -154,10 +171,17 @@ async def _first_start(space: Space) -> None:
     if await space.accounts.has_users(portal_id):
         return
     password = secrets.token_urlsafe(12)
-    owner = await space.accounts.add_user(
-        portal_id, OWNER_EMAIL, password, first_name="Folio", last_name="Owner",
-        is_owner=True,
-    )  # fmt: skip
+    try:
+        owner = await space.accounts.add_user(
+            portal_id, OWNER_EMAIL, password, first_name="Folio", last_name="Owner",
+            is_owner=True,
+        )  # fmt: skip
+    except Exception:
+        # Nodes started together on an empty database race to create the owner;
+        # the one that lost finds the owner there and has nothing to show.
+        if await space.accounts.has_users(portal_id):
+            return
+        raise
     new = await space.accounts.create_key(Caller(owner), "folio-owner")
     click.echo("Created the owner account. These are shown only once:")
     click.echo(f"  e-mail:   {owner.email}")
@@ -253,6 +277,94 @@ def key_revoke(key_id: str, data_dir: Path | None) -> None:
         click.echo(f"Revoked key {key_id}.")
 
     _run(_settings(data_dir), revoke)
+
+
+@contextlib.contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn a database that cannot be reached into one line and exit status 1."""
+    import sqlalchemy as sa
+
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        raise click.ClickException(
+            f"Cannot reach the database: {str(exc.orig).strip()}"
+        ) from exc
+
+
+@main.group()
+def db() -> None:
+    """Inspect and upgrade the schema of the metadata database."""
+
+
+@db.command("upgrade")
+@data_dir_option
+def db_upgrade(data_dir: Path | None) -> None:
+    """Bring the database schema up to the newest revision (safe to run twice)."""
+    from folio.persistence.database import Database
+
+    settings = _settings(data_dir)
+    database = Database(settings.effective_database_url)
+    with _database_errors():
+        before = database.current_revision()
+        database.upgrade()
+        after = database.current_revision()
+    if before == after:
+        click.echo(f"The schema is up to date at revision {after}.")
+    else:
+        click.echo(f"Upgraded the schema from {before or 'empty'} to {after}.")
+
+
+@db.command("current")
+@data_dir_option
+def db_current(data_dir: Path | None) -> None:
+    """Show the schema revision of the database, and whether it is the newest."""
+    from folio.persistence.database import Database
+
+    settings = _settings(data_dir)
+    database = Database(settings.effective_database_url)
+    with _database_errors():
+        current, head = database.current_revision(), database.head_revision()
+    state = "up to date" if current == head else f"behind; the newest is {head}"
+    click.echo(f"{current or 'empty'} ({state})")
+    if current != head:
+        raise SystemExit(1)
+
+
+@main.command("copy-to")
+@click.option(
+    "--database-url", required=True, help="The target's metadata database (URL)."
+)
+@click.option("--storage-url", required=True, help="The target's content store (URL).")
+@data_dir_option
+def copy_to(database_url: str, storage_url: str, data_dir: Path | None) -> None:
+    """Copy this data folder's users, keys, files and history to another deployment.
+
+    The way from the embedded deployment to scale-out: stop the server first, then
+    copy into an empty PostgreSQL database and object store, and serve from there.
+    """
+    from folio.services.relocation import TargetNotEmpty, copy_space
+
+    source_settings = _settings(data_dir)
+    target_settings = dataclasses.replace(
+        source_settings, database_url=database_url, storage_url=storage_url
+    )
+
+    async def copy(source: Space) -> None:
+        target = Space.from_settings(target_settings)
+        await target.open(migrate=True)
+        try:
+            report = await copy_space(source, target)
+        except TargetNotEmpty as exc:
+            raise click.ClickException(f"{exc}; copy only into a new one.") from exc
+        finally:
+            await target.aclose()
+        click.echo(
+            f"Copied {report.blobs} contents ({report.bytes} bytes) and "
+            f"{sum(report.rows.values())} records."
+        )
+
+    _run(source_settings, copy)
 
 
 # The client commands (ls, put, get, …) talk to a server through folio.client.

@@ -71,10 +71,20 @@ class AccountQueries:
         return None if row is None else int(row.id)
 
     async def insert_portal(self, name: str, now: datetime) -> int:
-        result = await self.connection.execute(
-            portals.insert().values(name=name, created=now).returning(portals.c.id)
-        )
-        return int(result.scalar_one())
+        """Add a portal, or return the id of the one another node just added."""
+        try:
+            async with self.connection.begin_nested():
+                result = await self.connection.execute(
+                    portals.insert()
+                    .values(name=name, created=now)
+                    .returning(portals.c.id)
+                )
+                return int(result.scalar_one())
+        except sa.exc.IntegrityError:
+            found = await self.portal_id(name)
+            if found is None:
+                raise
+            return found
 
     # Users
 
@@ -198,12 +208,23 @@ class AccountQueries:
             login_failures.c.client == client
         )
         if row is None:
-            await self.connection.execute(
-                login_failures.insert().values(
-                    portal_id=portal_id, client=client, window_start=now, failures=1
-                )
-            )
-        elif row.window_start < window_start:
+            try:
+                async with self.connection.begin_nested():
+                    await self.connection.execute(
+                        login_failures.insert().values(
+                            portal_id=portal_id,
+                            client=client,
+                            window_start=now,
+                            failures=1,
+                        )
+                    )
+                return
+            except sa.exc.IntegrityError:
+                # Another node counted a failure of this client at the same moment.
+                row = await self.login_failures(portal_id, client)
+        if row is None:
+            return
+        if row.window_start < window_start:
             await self.connection.execute(
                 login_failures.update()
                 .where(where)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,14 +14,45 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
-__all__ = ["Database", "sync_url"]
+__all__ = ["Database", "SchemaOutdated", "database_url", "sync_url"]
+
+log = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Held while migrating PostgreSQL, so that nodes starting together migrate in turn.
+_MIGRATION_LOCK = 0x666F6C696F  # "folio"
+
+
+class SchemaOutdated(RuntimeError):
+    """The database is not at the schema revision this version of Folio needs."""
+
+    def __init__(self, current: str | None, head: str | None) -> None:
+        super().__init__(
+            f"The database is at schema revision {current or 'none (empty)'}, "
+            f"and this Folio needs {head}: run `folio db upgrade`"
+        )
+        self.current = current
+        self.head = head
+
+
+def database_url(url: str) -> str:
+    """Name the driver Folio uses where a URL leaves it out (`postgresql://…`)."""
+    for bare in ("postgres://", "postgresql://", "postgresql+asyncpg://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url.removeprefix(bare)
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+    return url
+
 
 def sync_url(url: str) -> str:
-    """Return the URL of the blocking driver for the same database (for migrations)."""
+    """Return the URL of the blocking driver for the same database (for migrations).
+
+    psycopg serves both: SQLAlchemy picks its blocking or its asyncio side by engine.
+    """
     return url.replace("sqlite+aiosqlite:", "sqlite:")
 
 
@@ -37,6 +69,15 @@ def _alembic_config(connection: sa.Connection) -> Config:
     return config
 
 
+def _scripts() -> ScriptDirectory:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
 class Database:
     """The metadata database: an async engine plus the rules each backend needs.
 
@@ -46,6 +87,7 @@ class Database:
     """
 
     def __init__(self, url: str, *, fsync: bool = True) -> None:
+        url = database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self._fsync = fsync
@@ -74,23 +116,45 @@ class Database:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    def upgrade(self) -> None:
-        """Create or migrate the schema to the newest revision."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or migrate the schema to the newest revision (or to `revision`)."""
         if self.is_sqlite:
             Path(self.url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         from alembic import command
+        from alembic.runtime.migration import MigrationContext
 
         engine = self._sync_engine()
         try:
             with engine.begin() as connection:
-                command.upgrade(_alembic_config(connection), "head")
+                if connection.dialect.name == "postgresql":
+                    # Released at commit; PostgreSQL runs DDL in the transaction, so
+                    # a node that waited here finds the schema already at head.
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                        {"key": _MIGRATION_LOCK},
+                    )
+                before = MigrationContext.configure(connection).get_current_revision()
+                command.upgrade(_alembic_config(connection), revision)
+                after = MigrationContext.configure(connection).get_current_revision()
+                if after != before:
+                    log.info(
+                        "event=db.upgraded from=%s to=%s", before or "empty", after
+                    )
         finally:
             engine.dispose()
+
+    def require_head(self) -> None:
+        """Raise SchemaOutdated unless the schema is at the newest revision."""
+        current, head = self.current_revision(), self.head_revision()
+        if current != head:
+            raise SchemaOutdated(current, head)
 
     def current_revision(self) -> str | None:
         """Return the schema revision the database is at, or None if it is empty."""
         from alembic.runtime.migration import MigrationContext
 
+        if self.is_sqlite and not Path(self.url.split("///", 1)[1]).exists():
+            return None
         engine = self._sync_engine()
         try:
             with engine.connect() as connection:
@@ -100,12 +164,12 @@ class Database:
 
     @staticmethod
     def head_revision() -> str | None:
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
+        return _scripts().get_current_head()
 
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
-        return ScriptDirectory.from_config(config).get_current_head()
+    @staticmethod
+    def revisions() -> list[str]:
+        """Every schema revision, oldest first."""
+        return [script.revision for script in _scripts().walk_revisions()][::-1]
 
     async def open(self) -> None:
         if self._engine is not None:
@@ -115,6 +179,11 @@ class Database:
             sa.event.listen(
                 self._engine.sync_engine, "connect", self._on_sqlite_connect
             )
+
+    async def ping(self) -> None:
+        """Run a trivial query; raise if the database cannot be reached."""
+        async with self.engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
 
     async def aclose(self) -> None:
         if self._engine is not None:

@@ -111,8 +111,20 @@ class OperationQueries:
                 .values(reported=True)
             )
 
-    async def claim_next(self, now: datetime, *, skip_locked: bool) -> str | None:
-        """Take the oldest waiting operation for this worker, or None."""
+    async def claim_next(
+        self,
+        now: datetime,
+        *,
+        skip_locked: bool,
+        node_id: str = "",
+        lease_until: datetime | None = None,
+    ) -> str | None:
+        """Take the oldest waiting operation for this worker, or None.
+
+        On PostgreSQL the row is locked with SKIP LOCKED, so workers on other nodes
+        pass over it instead of queueing behind it; the conditional UPDATE makes
+        the claim exactly-once on every database.
+        """
         query = (
             sa.select(operations.c.id)
             .where(operations.c.status == int(OperationStatus.CREATED))
@@ -130,9 +142,28 @@ class OperationQueries:
                 operations.c.id == row.id,
                 operations.c.status == int(OperationStatus.CREATED),
             )
-            .values(status=int(OperationStatus.RUNNING), updated=now)
+            .values(
+                status=int(OperationStatus.RUNNING),
+                updated=now,
+                claimed_by=node_id,
+                lease_until=lease_until,
+            )
         )
         return str(row.id) if claimed.rowcount == 1 else None
+
+    async def renew_lease(
+        self, operation_id: str, node_id: str, lease_until: datetime
+    ) -> None:
+        """Extend this node's claim on an operation it is still running."""
+        await self.connection.execute(
+            operations.update()
+            .where(
+                operations.c.id == operation_id,
+                operations.c.claimed_by == node_id,
+                operations.c.status == int(OperationStatus.RUNNING),
+            )
+            .values(lease_until=lease_until)
+        )
 
     async def update(self, operation_id: str, now: datetime, **values: Any) -> None:
         if "result" in values:
@@ -146,10 +177,20 @@ class OperationQueries:
         )
 
     async def fail_interrupted(self, now: datetime, message: str) -> int:
-        """End every operation left running by a process that died."""
+        """End every operation left running by a node that died.
+
+        A node renews the lease of what it runs, so a running operation whose lease
+        lapsed (or that never had one) has nobody working on it any more.
+        """
         result = await self.connection.execute(
             operations.update()
-            .where(operations.c.status == int(OperationStatus.RUNNING))
+            .where(
+                operations.c.status == int(OperationStatus.RUNNING),
+                sa.or_(
+                    operations.c.lease_until.is_(None),
+                    operations.c.lease_until < now,
+                ),
+            )
             .values(status=int(OperationStatus.FAILED), error=message, updated=now)
         )
         return int(result.rowcount)

@@ -19,6 +19,7 @@ __all__ = [
     "metadata",
     "operations",
     "portal_snapshots",
+    "orphan_candidates",
     "portals",
     "recent_files",
     "scheduled_jobs",
@@ -40,7 +41,8 @@ metadata = sa.MetaData(
 
 
 class Timestamp(sa.types.TypeDecorator[datetime]):
-    """A moment in UTC. SQLite keeps no zone, so values come back marked UTC here."""
+    """A moment in UTC. SQLite keeps no zone, so values come back marked UTC here;
+    PostgreSQL answers in its session's time zone, so they are turned to UTC."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
@@ -55,9 +57,11 @@ class Timestamp(sa.types.TypeDecorator[datetime]):
     def process_result_value(
         self, value: datetime | None, dialect: sa.Dialect
     ) -> datetime | None:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value
+        return value.astimezone(UTC)
 
 
 # Tables whose integer ids clients hold (portals, entries, versions) never reuse an
@@ -218,6 +222,10 @@ operations = sa.Table(
     sa.Column("result", sa.Text, nullable=False, default="{}"),
     sa.Column("created", Timestamp(), nullable=False),
     sa.Column("updated", Timestamp(), nullable=False),
+    # The node running the operation, and until when its claim holds: the node
+    # renews it while it works, so an expired lease means the node died.
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("lease_until", Timestamp()),
     sa.Index("ix_operations_user_status", "user_id", "status"),
     sa.Index("ix_operations_status", "status"),
 )
@@ -314,5 +322,17 @@ snapshot_blobs = sa.Table(
     metadata,
     sa.Column("snapshot_id", sa.ForeignKey("portal_snapshots.id"), primary_key=True),
     sa.Column("blob_key", sa.String(80), primary_key=True, index=True),
+    info={"portal_state": False},
+)
+
+# Content that no version referred to when the sweep last looked. The sweep deletes
+# content only once it has stayed unreferenced for a grace period, so content stored
+# a moment before its metadata commits (on any node) is never taken for an orphan.
+orphan_candidates = sa.Table(
+    "orphan_candidates",
+    metadata,
+    sa.Column("blob_key", sa.String(80), primary_key=True),
+    sa.Column("first_seen", Timestamp(), nullable=False),
+    sa.Column("last_seen", Timestamp(), nullable=False),
     info={"portal_state": False},
 )

@@ -3,8 +3,9 @@
 An operation is a row first and work second. The request answers at once with the
 row; a worker claims it, does the work item by item (each item in its own
 transaction, so a crash leaves every item either done or untouched), and records
-progress for pollers. Operations left running by a process that died are failed
-at the next start, never silently half-done.
+progress for pollers. A worker holds a lease on what it runs and renews it while
+it works; operations whose lease lapsed (their node died) are failed by any node,
+never silently half-done.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from folio.config import Settings
@@ -43,11 +46,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+#: Told of every operation this node ran: its kind, how it ended, and its seconds.
+OperationObserver = Callable[[OperationKind, OperationStatus, float], None]
+
+
 class Operations:
-    def __init__(self, db: Database, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        settings: Settings,
+        *,
+        node_id: str = "",
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.settings = settings
+        self.node_id = node_id
+        self.observers: list[OperationObserver] = []
         self._wake = asyncio.Event()
 
     # Starting and polling
@@ -154,11 +170,29 @@ class Operations:
     # Running
 
     async def recover(self) -> int:
-        """Fail the operations a dead process left running."""
+        """Fail the operations whose node died: their lease lapsed unrenewed."""
         async with self.db.write() as connection:
-            return await OperationQueries(connection).fail_interrupted(
+            failed = await OperationQueries(connection).fail_interrupted(
                 _now(), INTERRUPTED
             )
+        if failed:
+            log.warning("event=operations.interrupted count=%d", failed)
+        return failed
+
+    def _lease_until(self) -> datetime:
+        return _now() + timedelta(seconds=self.settings.lease_seconds)
+
+    async def _keep_lease(self, operation_id: str) -> None:
+        """Renew this node's lease on a running operation until cancelled."""
+        while True:
+            await asyncio.sleep(self.settings.lease_seconds / 3)
+            try:
+                async with self.db.write() as connection:
+                    await OperationQueries(connection).renew_lease(
+                        operation_id, self.node_id, self._lease_until()
+                    )
+            except Exception:
+                log.exception("event=operation.lease_error id=%s", operation_id)
 
     async def run_worker(self, poll_interval: float = 1.0) -> None:
         """Claim and run queued operations until cancelled."""
@@ -177,15 +211,49 @@ class Operations:
         """Run one queued operation, if there is one; tell whether one ran."""
         async with self.db.write() as connection:
             operation_id = await OperationQueries(connection).claim_next(
-                _now(), skip_locked=not self.db.is_sqlite
+                _now(),
+                skip_locked=not self.db.is_sqlite,
+                node_id=self.node_id,
+                lease_until=self._lease_until(),
             )
         if operation_id is None:
             return False
+        started = time.monotonic()
+        lease = asyncio.create_task(self._keep_lease(operation_id))
+        try:
+            await self._run(operation_id)
+        finally:
+            lease.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lease
+        async with self.db.read() as connection:
+            ended = await OperationQueries(connection).get(operation_id)
+        if ended is not None:
+            seconds = time.monotonic() - started
+            log.info(
+                "event=operation.finished id=%s kind=%s status=%s node=%s ms=%.0f",
+                ended.id,
+                ended.kind.name.lower(),
+                ended.status.name.lower(),
+                self.node_id,
+                1000 * seconds,
+            )
+            for observe in self.observers:
+                observe(ended.kind, ended.status, seconds)
+        return True
+
+    async def _run(self, operation_id: str) -> None:
         async with self.db.read() as connection:
             queries = OperationQueries(connection)
             operation = await queries.get(operation_id)
             request = await queries.request(operation_id)
         assert operation is not None
+        log.info(
+            "event=operation.claimed id=%s kind=%s node=%s",
+            operation.id,
+            operation.kind.name.lower(),
+            self.node_id,
+        )
         try:
             if operation.kind is OperationKind.DELETE:
                 await self._delete(operation, request)
@@ -196,7 +264,6 @@ class Operations:
         except Exception as exc:
             log.exception("event=operation.failed id=%s", operation.id)
             await self._finish(operation, OperationStatus.FAILED, error=str(exc))
-        return True
 
     async def _progress(self, operation: Operation, done: int, total: int) -> bool:
         """Record progress; return False when the operation was cancelled meanwhile."""
@@ -271,7 +338,7 @@ class Operations:
                 assert trash is not None
                 await self._to_trash(entries, entry, trash)
         # Content goes only after its metadata is gone for good; a crash in between
-        # leaves orphaned content, which the startup sweep removes.
+        # leaves orphaned content, which the sweep of orphaned content removes.
         if keys:
             await self.blobs.delete(keys)
 

@@ -625,8 +625,14 @@ class SnapshotAwareBlobStore:
     def keys(self) -> AsyncIterator[str]:
         return self.inner.keys()
 
-    async def clear_temporary(self) -> int:
-        return await self.inner.clear_temporary()
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
+        return await self.inner.clear_temporary(older_than=older_than)
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    def download_url(self, key: str, **options: Any) -> str | None:
+        return self.inner.download_url(key, **options)
 
     async def begin_upload(self, size: int) -> str:
         return await self.inner.begin_upload(size)

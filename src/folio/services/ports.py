@@ -58,7 +58,10 @@ class BlobStore(Protocol):
     def read(
         self, key: str, start: int = 0, end: int | None = None
     ) -> AsyncIterator[bytes]:
-        """Stream bytes start..end (end exclusive; None for the end of the content)."""
+        """Stream bytes start..end (end exclusive; None for the end of the content).
+
+        Raises FileNotFoundError for a key the store does not hold.
+        """
         ...
 
     def local_path(self, key: str) -> Path | None:
@@ -77,8 +80,26 @@ class BlobStore(Protocol):
         """Every key the store holds (for the sweep of orphaned content)."""
         ...
 
-    async def clear_temporary(self) -> int:
-        """Remove unfinished writes left by a process that died; return how many."""
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
+        """Remove unfinished writes left by a process that died; return how many.
+
+        With `older_than`, only writes untouched for that many seconds go, which is
+        safe while other writes are in flight; without it, every unfinished write
+        goes, which is safe only when no process is writing.
+        """
+        ...
+
+    async def ping(self) -> None:
+        """Raise if the store cannot be reached (for readiness checks)."""
+        ...
+
+    def download_url(
+        self, key: str, *, disposition: str, media_type: str, seconds: int
+    ) -> str | None:
+        """A short-lived URL clients can fetch the content from directly, or None.
+
+        Only stores that clients can reach themselves (S3) have one.
+        """
         ...
 
     # Multipart uploads: the chunks of an upload session are written where they will
@@ -99,7 +120,7 @@ class BlobStore(Protocol):
         ...
 
     async def complete_upload(self, handle: str, parts: list[UploadPart]) -> StoredBlob:
-        """Assemble the parts in order, durably, under a fresh key (with its SHA-256)."""
+        """Assemble the parts in order, durably, under a fresh key, with its SHA-256."""
         ...
 
     async def abort_upload(self, handle: str) -> None:

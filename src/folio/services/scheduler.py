@@ -2,7 +2,10 @@
 
 A job is a row in `scheduled_jobs`. A node runs a job only after it moved the row's
 `next_run` forward with one conditional UPDATE; the database lets exactly one node
-win that update, so with many nodes on one database each run happens once.
+win that update, so with many nodes on one database each run happens once. The
+winner also holds the row's `claimed_until` lease, renewed while the job runs, so a
+job that takes longer than its interval never runs twice at a time; if its node
+dies, the lease lapses and the job is due again.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -27,9 +31,12 @@ Job = Callable[[], Awaitable[object]]
 
 
 class Scheduler:
-    def __init__(self, db: Database, *, node_id: str | None = None) -> None:
+    def __init__(
+        self, db: Database, *, node_id: str | None = None, lease: float = 60.0
+    ) -> None:
         self.db = db
         self.node_id = node_id or uuid.uuid4().hex[:16]
+        self.lease = lease
         self._jobs: dict[str, tuple[float, Job]] = {}
 
     def every(self, name: str, seconds: float, job: Job) -> None:
@@ -50,14 +57,63 @@ class Scheduler:
                         )
             claimed = await connection.execute(
                 scheduled_jobs.update()
-                .where(scheduled_jobs.c.name == name, scheduled_jobs.c.next_run <= now)
+                .where(
+                    scheduled_jobs.c.name == name,
+                    scheduled_jobs.c.next_run <= now,
+                    sa.or_(
+                        scheduled_jobs.c.claimed_until.is_(None),
+                        scheduled_jobs.c.claimed_until <= now,
+                    ),
+                )
                 .values(
                     next_run=now + timedelta(seconds=interval),
                     claimed_by=self.node_id,
-                    claimed_until=now + timedelta(seconds=interval),
+                    claimed_until=now + timedelta(seconds=self.lease),
                 )
             )
         return claimed.rowcount == 1
+
+    async def _set_lease(self, name: str, until: datetime | None) -> None:
+        async with self.db.write() as connection:
+            await connection.execute(
+                scheduled_jobs.update()
+                .where(
+                    scheduled_jobs.c.name == name,
+                    scheduled_jobs.c.claimed_by == self.node_id,
+                )
+                .values(claimed_until=until)
+            )
+
+    async def _keep_lease(self, name: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                await self._set_lease(
+                    name, datetime.now(UTC) + timedelta(seconds=self.lease)
+                )
+            except Exception:
+                log.exception("event=job.lease_error name=%s", name)
+
+    async def _run_claimed(self, name: str, job: Job) -> None:
+        began = time.time()
+        started = time.monotonic()
+        lease = asyncio.create_task(self._keep_lease(name))
+        try:
+            await job()
+        except Exception:
+            log.exception("event=job.failed name=%s node=%s", name, self.node_id)
+        finally:
+            lease.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lease
+        log.info(
+            "event=job.ran name=%s node=%s started=%.3f ms=%.0f",
+            name,
+            self.node_id,
+            began,
+            1000 * (time.monotonic() - started),
+        )
+        await self._set_lease(name, None)
 
     async def run_due(self) -> list[str]:
         """Run every job that is due and that this node wins; return their names."""
@@ -65,10 +121,7 @@ class Scheduler:
         for name, (interval, job) in self._jobs.items():
             if not await self._claim(name, interval):
                 continue
-            try:
-                await job()
-            except Exception:
-                log.exception("event=job.failed name=%s", name)
+            await self._run_claimed(name, job)
             ran.append(name)
         return ran
 

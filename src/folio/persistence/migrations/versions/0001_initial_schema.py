@@ -27,6 +27,13 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_table(
+        "orphan_candidates",
+        sa.Column("blob_key", sa.String(length=80), nullable=False),
+        sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("blob_key", name=op.f("pk_orphan_candidates")),
+    )
+    op.create_table(
         "scheduled_jobs",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("next_run", sa.DateTime(timezone=True), nullable=False),
@@ -258,6 +265,8 @@ def upgrade() -> None:
         sa.Column("result", sa.Text(), nullable=False),
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["portal_id"], ["portals.id"], name=op.f("fk_operations_portal_id_portals")
         ),
@@ -412,4 +421,5 @@ def downgrade() -> None:
     op.drop_table("file_versions")
     op.drop_table("upload_chunks")
     op.drop_table("scheduled_jobs")
+    op.drop_table("orphan_candidates")
     op.drop_table("portals")

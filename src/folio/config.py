@@ -39,6 +39,9 @@ class Settings:
     login_window: int = 60
     #: How long a session token from POST /authentication lives, in days.
     token_days: int = 365
+    #: How often, in seconds, Trash is searched for items past the owner's
+    #: auto-cleanup time.
+    trash_cleanup_interval: int = 3600
     log_json: bool = False
 
     @property
@@ -70,6 +73,7 @@ class Settings:
             "login_attempts",
             "login_window",
             "token_days",
+            "trash_cleanup_interval",
         ):
             key = "FOLIO_" + name.upper()
             if env.get(key):

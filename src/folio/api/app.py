@@ -12,7 +12,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, operations
+from folio.api import (
+    accounts,
+    downloads,
+    fileops,
+    files,
+    folders,
+    new_files,
+    operations,
+    sections,
+    tree,
+    usage,
+    versions,
+)
+from folio.api import settings as file_settings
 from folio.api.auth import MissingScope, Unauthenticated
 from folio.api.responses import JSON_TYPE, error, render, validation_error
 from folio.config import Settings
@@ -95,6 +108,15 @@ def create_app(
     app = Starlette(
         routes=[
             *accounts.routes,
+            # Literal paths (fileops/move, @root, settings, …) before the
+            # patterns they would otherwise match ({kind}, {folder_id}).
+            *fileops.routes,
+            *sections.routes,
+            *file_settings.routes,
+            *usage.routes,
+            *tree.routes,
+            *new_files.routes,
+            *versions.routes,
             *operations.routes,
             *files.routes,
             *folders.routes,

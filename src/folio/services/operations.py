@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,11 +33,14 @@ from folio.persistence.operations import OperationQueries
 from folio.services.accounts import Caller
 from folio.services.ports import BlobStore
 
-__all__ = ["Operations"]
+__all__ = ["Handler", "Operations"]
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "The operation was interrupted by a server restart"
+
+#: Runs one claimed operation from its request; it ends it with `finish`.
+Handler = Callable[[Operation, dict[str, Any]], Awaitable[None]]
 
 
 def _now() -> datetime:
@@ -49,6 +53,13 @@ class Operations:
         self.blobs = blobs
         self.settings = settings
         self._wake = asyncio.Event()
+        # What runs an operation, by the request's "action" (by default the kind's
+        # name): other services plug their kinds in with `register`.
+        self._handlers: dict[str, Handler] = {"delete": self._delete}
+
+    def register(self, action: str, handler: Handler) -> None:
+        """Run operations whose request names `action` with `handler`."""
+        self._handlers[action] = handler
 
     # Starting and polling
 
@@ -88,6 +99,17 @@ class Operations:
         for folder_id in folder_ids:
             if (folder_id, True) not in mine:
                 raise FolderNotFound()
+
+    async def start(
+        self,
+        caller: Caller,
+        kind: OperationKind,
+        request: dict[str, Any],
+        *,
+        hold: bool,
+    ) -> Operation:
+        """Queue an operation of a kind; `request["action"]` picks its handler."""
+        return await self._start(caller, kind, request, hold=hold)
 
     async def _start(
         self,
@@ -186,17 +208,33 @@ class Operations:
             operation = await queries.get(operation_id)
             request = await queries.request(operation_id)
         assert operation is not None
+        action = str(request.get("action", operation.kind.name.lower()))
         try:
-            if operation.kind is OperationKind.DELETE:
-                await self._delete(operation, request)
-            else:
-                raise FolioError(f"Operation {operation.kind.name} is not supported")
+            handler = self._handlers.get(action)
+            if handler is None:
+                raise FolioError(f"Operation {action} is not supported")
+            await handler(operation, request)
         except FolioError as exc:
             await self._finish(operation, OperationStatus.FAILED, error=exc.message)
         except Exception as exc:
             log.exception("event=operation.failed id=%s", operation.id)
             await self._finish(operation, OperationStatus.FAILED, error=str(exc))
         return True
+
+    async def progress(self, operation: Operation, done: int, total: int) -> bool:
+        """Record progress; return False when the operation was cancelled meanwhile."""
+        return await self._progress(operation, done, total)
+
+    async def finish(
+        self,
+        operation: Operation,
+        status: OperationStatus,
+        *,
+        error: str = "",
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        """End an operation, unless it was cancelled meanwhile."""
+        await self._finish(operation, status, error=error, result=result)
 
     async def _progress(self, operation: Operation, done: int, total: int) -> bool:
         """Record progress; return False when the operation was cancelled meanwhile."""

@@ -95,16 +95,22 @@ async def insert(request: Request) -> Response:
     received = await receive_multipart(
         request, app_space.blobs, accept_file=lambda name: True, max_size=limit
     )
+    # The SDK's insert_file names its fields as the model binder's prefix does
+    # ("InsertFile.Title"); plain names come from everyone else.
+    fields = {
+        name.removeprefix("insertfile."): value
+        for name, value in received.fields.items()
+    }
     try:
         if received.blob is None:
             raise InvalidRequest(NO_FILE)
-        title = require_title(received.fields.get("title"))
+        title = require_title(fields.get("title"))
         file = await documents.record_upload(
             who,
             folder,
             title,
             received.blob,
-            create_new_if_exists=_flag(received.fields.get("createnewifexist")),
+            create_new_if_exists=_flag(fields.get("createnewifexist")),
         )
     except BaseException:
         if received.blob is not None:

@@ -84,8 +84,10 @@ class Inserts:
         self, caller: Caller, folder: Entry, titles: list[str]
     ) -> list[str]:
         """The titles asked about that a file of the folder has, ignoring case."""
-        unique = list({title.casefold(): title for title in reversed(titles)}.values())
-        unique.reverse()
+        first: dict[str, str] = {}
+        for title in titles:
+            first.setdefault(title.casefold(), title)
+        unique = list(first.values())
         async with self.db.read() as connection:
             taken = await EntryQueries(connection).titles_taken(
                 folder.id, unique, EntryType.FILE

@@ -39,7 +39,9 @@ class TrashQueries:
         (trashed at, id) as `after` for the next page. Only the item that was
         deleted carries `trashed_at`; what lies inside it goes with it.
         """
-        query = sa.select(entries.c.id, entries.c.owner_id, entries.c.trashed_at).where(
+        query = sa.select(
+            entries.c.id, entries.c.owner_id, entries.c.portal_id, entries.c.trashed_at
+        ).where(
             entries.c.root_type == int(FolderType.TRASH),
             entries.c.trashed_at.is_not(None),
             entries.c.trashed_at < cutoff,

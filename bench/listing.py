@@ -48,6 +48,8 @@ async def _fill(data_dir: Path, files: int) -> tuple[str, int, int]:
         user = await space.accounts.add_user(portal, "bench@example.com", "bench")
         key = await space.accounts.create_key(Caller(user), "bench")
         folder = await space.folders.create(Caller(user), user.my_folder_id, "Big")
+        # One (empty) subfolder, so that a search must look through the subtree.
+        await space.folders.create(Caller(user), folder.id, "Sub")
         await _add_files(space, user.id, portal, folder.id, files, "file")
         return key.secret, folder.id, user.my_folder_id
     finally:
@@ -65,7 +67,9 @@ async def _add_files(
             await connection.execute(entries.select().where(entries.c.id == folder_id))
         ).one()
         next_id = int(
-            (await connection.execute(sa.select(sa.func.max(entries.c.id)))).scalar_one()
+            (
+                await connection.execute(sa.select(sa.func.max(entries.c.id)))
+            ).scalar_one()
         )
         batch: list[dict[str, object]] = []
         versions: list[dict[str, object]] = []
@@ -160,8 +164,17 @@ def _free_port() -> int:
 def _serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "folio", "serve", "--port", str(port), "--data-dir",
-         str(data_dir), "--no-fsync"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "folio",
+            "serve",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--no-fsync",
+        ],  # fmt: skip
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=os.environ.copy(),
@@ -177,7 +190,9 @@ def _serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("folio serve did not start")
 
 
-def _median_ms(client: httpx.Client, path: str, params: dict[str, object], repeat: int) -> float:
+def _median_ms(
+    client: httpx.Client, path: str, params: dict[str, object], repeat: int
+) -> float:
     """The median time of a request, in milliseconds, after one warm-up."""
     client.get(path, params=params).raise_for_status()
     times = []
@@ -187,6 +202,20 @@ def _median_ms(client: httpx.Client, path: str, params: dict[str, object], repea
         times.append((time.perf_counter() - started) * 1000)
         answer.raise_for_status()
     return statistics.median(times)
+
+
+def _searches(
+    client: httpx.Client, path: str, label: str, repeat: int
+) -> list[tuple[str, float]]:
+    """A title search through the folder's subtree, and through its children."""
+    subtree = {"filterValue": NEEDLE}
+    children = {"filterValue": NEEDLE, "withSubFolders": "false"}
+    return [
+        (f"title search of the subtree, {label}",
+         _median_ms(client, path, subtree, repeat)),
+        (f"title search of the children, {label}",
+         _median_ms(client, path, children, repeat)),
+    ]  # fmt: skip
 
 
 def main() -> None:
@@ -200,7 +229,9 @@ def main() -> None:
         data_dir = Path(tmp) / "data"
         started = time.perf_counter()
         key, folder, my_id = asyncio.run(_fill(data_dir, options.files))
-        print(f"filled {options.files:,} files in {time.perf_counter() - started:.1f} s")
+        print(
+            f"filled {options.files:,} files in {time.perf_counter() - started:.1f} s"
+        )
         headers = {"Authorization": f"Bearer {key}"}
         path = f"/api/2.0/files/{folder}"
         last = max(options.files - 100, 0)
@@ -211,15 +242,15 @@ def main() -> None:
             with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
                 for order in ({}, {"sortBy": "AZ", "sortOrder": 0}):
                     name = "by title" if order else "newest first"
-                    first = _median_ms(client, path, {**order, "startIndex": 0}, options.repeat)
-                    deep = _median_ms(client, path, {**order, "startIndex": last}, options.repeat)
+                    first = _median_ms(
+                        client, path, {**order, "startIndex": 0}, options.repeat
+                    )
+                    deep = _median_ms(
+                        client, path, {**order, "startIndex": last}, options.repeat
+                    )
                     rows += [(f"first page ({name})", first),
                              (f"page at offset {last:,} ({name})", deep)]  # fmt: skip
-                search = {"filterValue": NEEDLE}
-                rows.append(
-                    ("title search, nothing else stored",
-                     _median_ms(client, path, search, options.repeat))
-                )  # fmt: skip
+                rows += _searches(client, path, "nothing else stored", options.repeat)
         finally:
             process.terminate()
             process.wait()
@@ -233,10 +264,8 @@ def main() -> None:
                     assert found["response"]["total"] == len(
                         [n for n in range(options.files) if n % 1000 == 7]
                     )
-                    rows.append(
-                        (f"title search, {extra * options.outside:,} files outside",
-                         _median_ms(client, path, {"filterValue": NEEDLE}, options.repeat))
-                    )  # fmt: skip
+                    outside = f"{extra * options.outside:,} files outside"
+                    rows += _searches(client, path, outside, options.repeat)
             finally:
                 process.terminate()
                 process.wait()

@@ -218,10 +218,13 @@ class EntryQueries:
             ApplyFilter.ALL,
             ApplyFilter.FILES if group is EntryType.FILE else ApplyFilter.FOLDERS,
         )
+        # A folder without subfolders has no subtree beyond its children, which the
+        # children's indexes (titles included) search far more cheaply.
         recursive = (
             filtered
             and listing.with_subfolders
             and folder.folder_type is not FolderType.TRASH
+            and folder.folders_count > 0
         )
         if scope is not None:
             # A collection that is not a folder's children (favourites, recent).

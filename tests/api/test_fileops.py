@@ -737,6 +737,9 @@ def test_file_operations_through_the_official_sdk(sdk_client: sdk.ApiClient) -> 
         )
     ).response[0]
     assert _sdk_wait(operations, deleted.id).operation == 2
+    trash = folders.get_trash_folder().response
+    assert [entry.title for entry in trash.folders] == ["Dest"]
+    assert trash.folders[0].auto_delete is not None
     emptied = operations.empty_trash(single=True).response
     assert [op.operation for op in emptied] == [2]
     _sdk_wait(operations, emptied[0].id)

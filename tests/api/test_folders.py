@@ -388,3 +388,60 @@ def test_folders_through_the_official_sdk(sdk_client: sdk.ApiClient) -> None:
 
     started = folders.delete_folder(created.id, sdk.DeleteFolder(immediately=True))
     assert started.response[0].operation == 2
+
+
+def test_custom_order_is_checked(client: httpx.Client) -> None:
+    folder = create_folder(client, my_id(client), "Ordered")
+    file = upload(client, my_id(client), "ordered.txt", b"o")
+    for value in (3, 7):
+        answer = client.put(f"/api/2.0/files/{file['id']}/order", json={"order": value})
+        assert (answer.status_code, answer.json()["response"]["id"]) == (
+            200,
+            file["id"],
+        )
+    assert (
+        client.put(f"/api/2.0/files/{file['id']}/order", json={"order": 0}).status_code
+        == 400
+    )
+    assert (
+        client.put(f"/api/2.0/files/{UNKNOWN}/order", json={"order": 1}).status_code
+        == 404
+    )
+    answer = client.put(
+        f"/api/2.0/files/folder/{folder['id']}/order", json={"order": 1}
+    )
+    assert (answer.status_code, answer.json()["response"]["id"]) == (200, folder["id"])
+    assert (
+        client.put("/api/2.0/files/order", json={"items": []}).json()["response"] == []
+    )
+    unknown = client.put(
+        "/api/2.0/files/order",
+        json={"items": [{"entryId": UNKNOWN, "entryType": 2, "order": 1}]},
+    )
+    assert unknown.status_code == 404
+
+
+def test_folder_extras_through_the_official_sdk(sdk_client: sdk.ApiClient) -> None:
+    folders = sdk.FoldersApi(sdk_client)
+    files = sdk.FilesApi(sdk_client)
+    root = folders.get_my_folder().response.current.id
+    folder = folders.create_folder(root, sdk.CreateFolder(title="Sorted")).response
+    assert folders.get_folder(folder.id).response == []
+    ordered = folders.set_folder_order(folder.id, sdk.OrderRequestDto(order=2)).response
+    assert ordered.id == folder.id
+    uploaded = folders.upload_file(folder.id, file=("x.txt", b"x")).response[0]
+    file_id = folders.get_folder_by_folder_id_without_preload_content(folder.id).json()[
+        "response"
+    ]["files"][0]["id"]
+    assert uploaded.title == "x.txt"
+    assert (
+        files.set_file_order(file_id, sdk.OrderRequestDto(order=5)).response.id
+        == file_id
+    )
+    items = [
+        sdk.OrdersItemRequestDtoInteger(
+            entry_id=file_id, entry_type=sdk.FileEntryType.File, order=1
+        )
+    ]
+    answered = files.set_files_order(sdk.OrdersRequestDtoInteger(items=items)).response
+    assert len(answered) == 1

@@ -83,6 +83,14 @@ class MarkQueries:
                 )
             )
 
+    async def opened_at(self, entry_id: int) -> datetime | None:
+        """When the user last opened this file, if it is in Recent."""
+        query = sa.select(recent_files.c.opened).where(
+            recent_files.c.user_id == self.user_id,
+            recent_files.c.entry_id == entry_id,
+        )
+        return (await self.connection.execute(query)).scalar_one_or_none()
+
     async def remove_recent(self, entry_ids: Sequence[int]) -> None:
         if entry_ids:
             await self.connection.execute(

@@ -10,7 +10,7 @@ marked, wherever they are.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from folio.domain.entries import Entry, EntryType, FolderType
 from folio.domain.listing import Listing, SortBy
@@ -45,6 +45,10 @@ ROOT_ORDER = (
     FolderType.ARCHIVE,
     FolderType.AI_AGENTS,
 )
+
+
+#: How long a file stays freshly opened: reads within it leave Recent as it is.
+RECENT_GRACE = timedelta(minutes=1)
 
 
 def _now() -> datetime:
@@ -228,7 +232,15 @@ class Sections:
         return file
 
     async def opened(self, caller: Caller, file_id: int) -> None:
-        """Note that the caller opened a file, as a download does in DocSpace."""
+        """Note that the caller opened a file, as a download does in DocSpace.
+
+        A file opened again within a minute keeps its time, so that a client
+        fetching one file over and over does not turn each read into a write.
+        """
+        async with self.db.read() as connection:
+            last = await MarkQueries(connection, caller.user.id).opened_at(file_id)
+        if last is not None and _now() - last < RECENT_GRACE:
+            return
         try:
             await self.add_recent(caller, file_id)
         except FileNotFound:

@@ -113,12 +113,16 @@ class Versions:
         title: str | None,
         last_version: int | None,
     ) -> Entry:
-        """Rename a file (keeping its extension), and/or restore a version."""
+        """Rename a file (keeping its extension), and/or restore a version.
+
+        The version goes first: it is the part that can be refused (the current
+        one, the quota), and a refused request must leave the title as it was.
+        """
         file = await self.documents.file(caller, file_id)
-        if title is not None:
-            file = await self.rename(caller, file, title)
         if last_version is not None and last_version > 0:
             file = await self.restore(caller, file.id, last_version, as_update=True)
+        if title is not None:
+            file = await self.rename(caller, file, title)
         return file
 
     async def rename(self, caller: Caller, file: Entry, title: str) -> Entry:

@@ -406,3 +406,17 @@ def test_versions_through_the_official_sdk(sdk_client: sdk.ApiClient) -> None:
     )
     assert raw.status == 200
     assert raw.json()["response"][0]["Operation"] == 2
+
+
+def test_refused_version_leaves_the_title_as_it_was(
+    client: httpx.Client, versioned: int
+) -> None:
+    answer = client.put(
+        f"/api/2.0/files/file/{versioned}", json={"title": "new name", "lastVersion": 3}
+    )
+    assert answer.status_code == 400
+    assert titles(listing(client, "@my"))[1] == ["doc.txt"]
+    both = client.put(
+        f"/api/2.0/files/file/{versioned}", json={"title": "new name", "lastVersion": 1}
+    ).json()["response"]
+    assert (both["title"], both["version"]) == ("new name.txt", 4)

@@ -314,6 +314,10 @@ class Documents:
         existing = None
         if new_version or rename:
             existing = await queries.child_by_title(current.id, title, EntryType.FILE)
+        if existing is not None and new_version:
+            # Two new versions of one file at once must not both read its old one.
+            await queries.lock([existing.id])
+            existing = await queries.entry(current.portal_id, existing.id)
         if (
             existing is not None
             and new_version

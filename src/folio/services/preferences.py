@@ -31,11 +31,10 @@ def cleanup_from(value: Any) -> AutoCleanup:
     if not isinstance(value, dict):
         return AutoCleanup()
     gap = value.get("gap")
-    return AutoCleanup(
-        enabled=bool(value.get("isAutoCleanUp", True)),
-        gap=CleanupGap(gap) if gap in CleanupGap._value2member_map_ else
-        CleanupGap.THIRTY_DAYS,
-    )  # fmt: skip
+    chosen = CleanupGap.THIRTY_DAYS
+    if isinstance(gap, int) and gap in CleanupGap._value2member_map_:
+        chosen = CleanupGap(gap)
+    return AutoCleanup(enabled=bool(value.get("isAutoCleanUp", True)), gap=chosen)
 
 
 class Preferences:

@@ -10,6 +10,7 @@ marked, wherever they are.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from folio.domain.entries import Entry, EntryType, FolderType
@@ -89,7 +90,7 @@ class Sections:
                     updated_by=user_id,
                 )
                 await queries.update(root.id, root_id=root.id)
-                found[kind] = await queries.entry(caller.portal_id, root.id)
+                found[kind] = dataclasses.replace(root, root_id=root.id)
         return found
 
     async def _find_roots(

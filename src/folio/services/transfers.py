@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -341,7 +342,12 @@ class Transfers:
             ),
         )
 
-    async def _run_items(self, operation: Operation, items: Any, step: Any) -> None:
+    async def _run_items(
+        self,
+        operation: Operation,
+        items: list[tuple[int, bool]],
+        step: Callable[[int, bool], Awaitable[Entry | None]],
+    ) -> None:
         """Run one step per item, record progress, and finish with what resulted."""
         errors: list[str] = []
         results: dict[str, list[int]] = {"files": [], "folders": []}

@@ -445,3 +445,22 @@ def test_folder_extras_through_the_official_sdk(sdk_client: sdk.ApiClient) -> No
     ]
     answered = files.set_files_order(sdk.OrdersRequestDtoInteger(items=items)).response
     assert len(answered) == 1
+
+
+def test_folder_log_holds_the_creation(
+    client: httpx.Client, sdk_client: sdk.ApiClient
+) -> None:
+    folder = create_folder(client, my_id(client), "Logged")
+    answer = client.get(f"/api/2.0/files/folder/{folder['id']}/log")
+    assert answer.status_code == 200
+    (entry,) = answer.json()["response"]
+    assert answer.json()["count"] == 1
+    assert (entry["action"]["id"], entry["initiator"]["displayName"]) == (
+        5019,
+        "Test User",
+    )
+    assert entry["id"] and entry["date"]
+    for unknown in (UNKNOWN, 0):
+        assert client.get(f"/api/2.0/files/folder/{unknown}/log").status_code == 404
+    history = sdk.FoldersApi(sdk_client).get_folder_history(folder["id"]).response
+    assert [item.action.key for item in history] == ["FolderCreated"]

@@ -9,15 +9,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from folio.api.context import caller, space
+from folio.api.context import base_url, caller, people, space
 from folio.api.operations import operation_dtos
 from folio.api.rendering import renderer
 from folio.api.requests import entry_id, json_body, optional_bool
 from folio.api.responses import success
+from folio.api.wire import api_date, employee
 from folio.domain.titles import require_title
 from folio.errors import InvalidRequest, ValidationFailed
 
 __all__ = ["routes"]
+
+#: DocSpace's MessageAction for a folder created.
+FOLDER_CREATED = 5019
 
 
 def _folder_id(request: Request) -> int:
@@ -86,6 +90,28 @@ async def news(request: Request) -> Response:
     who = await caller(request)
     await space(request).documents.folder(who, _folder_id(request))
     return success(request, [])
+
+
+async def folder_log(request: Request) -> Response:
+    """A folder's history: its creation.
+
+    TODO: Folio keeps no audit trail, so the history of a folder holds only the
+    entry for its creation; clients showing who moved, renamed or shared what
+    inside it show nothing more.
+    """
+    who = await caller(request)
+    folder = await space(request).documents.folder(who, _folder_id(request))
+    creator = people(who)(folder.created_by)
+    initiator = employee(creator, base_url(request)) if creator else {}
+    name = creator.display_name if creator else ""
+    created = {
+        "id": 1,
+        "action": {"id": FOLDER_CREATED, "key": "FolderCreated"},
+        "initiator": initiator,
+        "date": api_date(folder.created),
+        "data": {"initiatorName": name},
+    }
+    return success(request, [created])
 
 
 async def form_filter(request: Request) -> Response:
@@ -157,6 +183,7 @@ routes = [
     Route("/api/2.0/files/folder/{folder_id}", rename_folder, methods=["PUT"]),
     Route("/api/2.0/files/folder/{folder_id}", delete_folder, methods=["DELETE"]),
     Route("/api/2.0/files/folder/{folder_id}/path", folder_path, methods=["GET"]),
+    Route("/api/2.0/files/folder/{folder_id}/log", folder_log, methods=["GET"]),
     Route("/api/2.0/files/folder/{folder_id}/order", folder_order, methods=["PUT"]),
     Route("/api/2.0/files/order", files_order, methods=["PUT"]),
     Route("/api/2.0/files/{folder_id}/subfolders", subfolders, methods=["GET"]),

@@ -85,6 +85,7 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("PUT", "/api/2.0/files/folder/FOLDER", {"json": {"title": "x"}}),
     ("DELETE", "/api/2.0/files/folder/FOLDER", {"json": {"immediately": True}}),
     ("GET", "/api/2.0/files/folder/FOLDER/path", {}),
+    ("GET", "/api/2.0/files/folder/FOLDER/log", {}),
     ("PUT", "/api/2.0/files/folder/FOLDER/order", {"json": {"order": 1}}),
     ("GET", "/api/2.0/files/FOLDER", {}),
     ("GET", "/api/2.0/files/FOLDER/subfolders", {}),

@@ -39,6 +39,9 @@ class Settings:
     login_window: int = 60
     #: How long a session token from POST /authentication lives, in days.
     token_days: int = 365
+    #: How often, in seconds, Trash is searched for items past the owner's
+    #: auto-cleanup time.
+    trash_cleanup_interval: int = 3600
     #: Write logs as one JSON object a line instead of key=value text.
     log_json: bool = False
     #: Emulator mode: many portals, registration, reset/snapshot/seed endpoints,
@@ -114,6 +117,7 @@ class Settings:
             "sweep_interval",
             "sweep_grace",
             "stale_upload_age",
+            "trash_cleanup_interval",
         ):
             key = "FOLIO_" + name.upper()
             if env.get(key):

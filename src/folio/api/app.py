@@ -13,7 +13,22 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, health, metrics, operations
+from folio.api import (
+    accounts,
+    downloads,
+    fileops,
+    files,
+    folders,
+    health,
+    metrics,
+    new_files,
+    operations,
+    sections,
+    tree,
+    usage,
+    versions,
+)
+from folio.api import settings as file_settings
 from folio.api.auth import MissingScope, Unauthenticated
 from folio.api.middleware import RequestMiddleware
 from folio.api.responses import JSON_TYPE, error, render, validation_error
@@ -129,6 +144,15 @@ def create_app(
         routes=[
             *routes,
             *accounts.routes,
+            # Literal paths (fileops/move, @root, settings, …) before the
+            # patterns they would otherwise match ({kind}, {folder_id}).
+            *fileops.routes,
+            *sections.routes,
+            *file_settings.routes,
+            *usage.routes,
+            *tree.routes,
+            *new_files.routes,
+            *versions.routes,
             *operations.routes,
             *files.routes,
             *folders.routes,

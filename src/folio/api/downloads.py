@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from folio.api.archives import bulk_download
 from folio.api.auth import Unauthenticated
 from folio.api.context import optional_caller, space
 from folio.api.requests import Query
@@ -63,6 +64,8 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
 async def download(request: Request) -> Response:
     query = Query(request)
     action = (query.get("action") or "").lower()
+    if action == "bulk":
+        return await bulk_download(request)
     if action not in ("download", "view"):
         return Response(
             status_code=400, content="Unsupported action", media_type="text/html"
@@ -78,6 +81,10 @@ async def download(request: Request) -> Response:
         found = await space(request).documents.download(who, int(raw_id), version)
     except NotFound:
         return Response(status_code=404)
+    range_header = request.headers.get("range", "")
+    if request.method == "GET" and (not range_header or "=0-" in range_header):
+        # A download puts the file in Recent, as in DocSpace (not every range).
+        await space(request).sections.opened(who, found.file.id)
     return _send(request, found)
 
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from folio.api.context import base_url, caller, people, space
 from folio.api.multipart import is_multipart, receive_multipart
 from folio.api.operations import operations_reply
+from folio.api.rendering import renderer
 from folio.api.requests import Query, entry_id, json_body, optional_bool
 from folio.api.responses import success
 from folio.api.wire import file_dto
@@ -42,10 +43,9 @@ async def file_info(request: Request) -> Response:
     requested = Query(request).int("version", -1)
     if requested is not None and requested > 0 and requested != file.version:
         file = await documents.at_version(who, file, requested)
-    origins = await documents.titles_of(who, [file.origin_id] if file.origin_id else [])
-    return success(
-        request, file_dto(file, base_url(request), people(who), origin_titles=origins)
-    )
+    # The caller's favourites and Trash settings show in the DTO too.
+    render = await renderer(request, who, [file])
+    return success(request, render.file(file))
 
 
 async def create_file(request: Request) -> Response:

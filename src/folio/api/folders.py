@@ -6,10 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from folio.api.context import base_url, caller, people, space
+from folio.api.context import caller, space
+from folio.api.rendering import renderer
 from folio.api.requests import Query, entry_id
 from folio.api.responses import success
-from folio.api.wire import Json, file_dto, folder_dto
+from folio.api.wire import Json
 from folio.domain.entries import Entry
 from folio.domain.listing import ApplyFilter, FilterType, Listing, SortBy
 from folio.errors import InvalidRequest, ValidationFailed
@@ -93,17 +94,11 @@ def parse_listing(query: Query, who: Caller) -> tuple[Listing, SortBy | None]:
 
 
 async def page_dto(request: Request, who: Caller, page: Page) -> Json:
-    base = base_url(request)
-    lookup = people(who)
-    origins = await space(request).documents.titles_of(
-        who, [e.origin_id for e in page.folders + page.files if e.origin_id]
-    )
+    render = await renderer(request, who, [page.folder, *page.folders, *page.files])
     return {
-        "files": [file_dto(e, base, lookup, origin_titles=origins) for e in page.files],
-        "folders": [
-            folder_dto(e, base, lookup, origin_titles=origins) for e in page.folders
-        ],
-        "current": folder_dto(page.folder, base, lookup),
+        "files": [render.file(e) for e in page.files],
+        "folders": [render.folder(e) for e in page.folders],
+        "current": render.folder(page.folder),
         "pathParts": [
             {"id": part.id, "title": part.title, "folderType": int(_folder_type(part))}
             for part in page.path
@@ -122,7 +117,9 @@ def _folder_type(folder: Entry) -> int:
 async def _list(request: Request, who: Caller, folder: Entry) -> Response:
     listing, remembered = parse_listing(Query(request), who)
     documents = space(request).documents
-    page = await documents.list_folder(who, folder, listing)
+    # Favorites and Recent list marks, not children; every other section lists
+    # its children.
+    page = await space(request).sections.list_section(who, folder, listing)
     if remembered is not None:
         await documents.remember_sort(who, remembered, int(listing.descending))
     return success(request, await page_dto(request, who, page))

@@ -7,23 +7,27 @@ success payloads, as DocSpace does; booleans and counts are always written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
-from folio.domain.entries import ApiKey, Entry, FolderType, Operation, User
+from folio.domain.cleanup import AutoCleanup
+from folio.domain.entries import ApiKey, Entry, FolderType, Operation, User, Version
 from folio.domain.kinds import FileKind, extension_of, kind_of, opens_in_editor
 
 __all__ = [
     "api_date",
+    "autocleanup_dto",
     "content_length",
     "PeopleLookup",
+    "edit_history_dto",
     "employee",
     "file_dto",
     "folder_dto",
     "key_dto",
     "operation_dto",
+    "used_space_dto",
     "utc_date",
 ]
 
@@ -32,8 +36,8 @@ PeopleLookup = Callable[[str], User | None]
 
 _UNITS = ("bytes", "KB", "MB", "GB", "TB")
 
-# Trash is emptied of an item this long after it was deleted (DocSpace's default).
-AUTO_CLEANUP = timedelta(days=30)
+# Trash items show when they will be purged by the user's setting; this by default.
+DEFAULT_CLEANUP = AutoCleanup()
 
 _FILE_ACTIONS_OWNED = {
     "Read": True, "Comment": True, "FillForms": False, "Review": True, "Edit": True,
@@ -106,7 +110,9 @@ def _security(entry: Entry, owned: dict[str, bool]) -> dict[str, bool]:
     return dict(owned)
 
 
-def _common(entry: Entry, base: str, people: PeopleLookup) -> Json:
+def _common(
+    entry: Entry, base: str, people: PeopleLookup, cleanup: AutoCleanup | None
+) -> Json:
     in_trash = entry.root_type is FolderType.TRASH
     dto: Json = {
         "id": entry.id,
@@ -131,7 +137,9 @@ def _common(entry: Entry, base: str, people: PeopleLookup) -> Json:
         if user is not None:
             dto[field] = employee(user, base)
     if in_trash and not entry.is_section_root and entry.trashed_at is not None:
-        dto["autoDelete"] = api_date(entry.trashed_at + AUTO_CLEANUP)
+        purge_at = None if cleanup is None else cleanup.purge_at(entry.trashed_at)
+        if purge_at is not None:
+            dto["autoDelete"] = api_date(purge_at)
     return dto
 
 
@@ -180,9 +188,11 @@ def file_dto(
     people: PeopleLookup,
     *,
     origin_titles: dict[int, str] | None = None,
+    favorite: bool = False,
+    cleanup: AutoCleanup | None = DEFAULT_CLEANUP,
 ) -> Json:
     view_url = f"{base}/filehandler.ashx?action=download&fileid={entry.id}"
-    dto = _common(entry, base, people)
+    dto = _common(entry, base, people, cleanup)
     dto.update(
         {
             "folderId": entry.parent_id,
@@ -214,6 +224,8 @@ def file_dto(
         locker = people(entry.locked_by)
         dto["locked"] = True
         dto["lockedBy"] = locker.display_name if locker else ""
+    if favorite:
+        dto["isFavorite"] = True
     _origin(dto, entry, origin_titles or {})
     return dto
 
@@ -224,8 +236,10 @@ def folder_dto(
     people: PeopleLookup,
     *,
     origin_titles: dict[int, str] | None = None,
+    favorite: bool = False,
+    cleanup: AutoCleanup | None = DEFAULT_CLEANUP,
 ) -> Json:
-    dto = _common(entry, base, people)
+    dto = _common(entry, base, people, cleanup)
     dto.update(
         {
             "parentId": entry.parent_id,
@@ -237,7 +251,7 @@ def folder_dto(
             "private": False,
             "indexing": False,
             "denyDownload": False,
-            "isFavorite": False,
+            "isFavorite": favorite,
             "availableShareRights": {"ExternalLink": _SHARE_RIGHTS},
             "security": _security(entry, _FOLDER_ACTIONS_OWNED),
             "fileEntryType": 1,
@@ -247,7 +261,15 @@ def folder_dto(
     return dto
 
 
-def operation_dto(operation: Operation) -> Json:
+def operation_dto(
+    operation: Operation,
+    *,
+    url: str | None = None,
+    files: list[Json] | None = None,
+    folders: list[Json] | None = None,
+) -> Json:
+    """FileOperationDto; `files`/`folders` are the resulting entries (never for a
+    delete), `url` the archive of a finished download."""
     dto: Json = {
         "id": operation.id,
         "Operation": int(operation.kind),
@@ -257,7 +279,45 @@ def operation_dto(operation: Operation) -> Json:
         "finished": operation.finished,
         "status": int(operation.status),
     }
+    if url is not None:
+        dto["url"] = url
+    if files:
+        dto["files"] = files
+    if folders:
+        dto["folders"] = folders
     return dto
+
+
+def edit_history_dto(file: Entry, version: Version, people: PeopleLookup) -> Json:
+    """EditHistoryDto: one version as the editors' history shows it."""
+    author = people(version.created_by)
+    user = {"id": version.created_by, "name": author.display_name if author else ""}
+    return {
+        "id": file.id,
+        # The editors' document key: it changes whenever the content does.
+        "key": f"{file.id}-{version.version}-{version.sha256[:20]}",
+        "version": version.version,
+        "versionGroup": version.version_group,
+        "user": user,
+        "created": api_date(version.created),
+        "changes": [],
+    }
+
+
+def autocleanup_dto(cleanup: AutoCleanup) -> Json:
+    return {"isAutoCleanUp": cleanup.enabled, "gap": int(cleanup.gap)}
+
+
+def used_space_dto(
+    my_documents: int, trash: int, rooms: int = 0, archive: int = 0
+) -> Json:
+    """FilesStatisticsResultDto: every section, with 0 where nothing is stored."""
+    return {
+        "myDocumentsUsedSpace": {"title": "My documents", "usedSpace": my_documents},
+        "trashUsedSpace": {"title": "Trash", "usedSpace": trash},
+        "roomsUsedSpace": {"title": "Rooms", "usedSpace": rooms},
+        "archiveUsedSpace": {"title": "Archive", "usedSpace": archive},
+    }
 
 
 def key_dto(

@@ -219,6 +219,35 @@ def user_add(
     _run(_settings(data_dir), add)
 
 
+@user.command("set-quota")
+@click.argument("email")
+@click.argument("quota", metavar="BYTES")
+@data_dir_option
+def user_set_quota(email: str, quota: str, data_dir: Path | None) -> None:
+    """Limit the space EMAIL may use to BYTES ("unlimited" or -1 for no limit).
+
+    Uploads, copies and restores that would go past it are refused with 402;
+    what is stored already stays.
+    """
+    text = quota.strip().lower()
+    if text in ("unlimited", "none", "-1"):
+        limit = -1
+    elif text.isdigit():
+        limit = int(text)
+    else:
+        raise click.BadParameter(
+            "a number of bytes, or 'unlimited'", param_hint="BYTES"
+        )
+
+    async def set_quota(space: Space) -> None:
+        found = await _user(space, email)
+        await space.accounts.set_quota(found, limit)
+        shown = "no limit" if limit < 0 else f"{limit} bytes"
+        click.echo(f"Set the quota of {found.email} to {shown}.")
+
+    _run(_settings(data_dir), set_quota)
+
+
 @main.group()
 def key() -> None:
     """Manage API keys."""

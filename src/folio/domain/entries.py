@@ -34,8 +34,12 @@ class FolderType(enum.IntEnum):
     DEFAULT = 0
     TRASH = 3
     USER = 5
+    SHARE = 6
     FAVORITES = 10
     RECENT = 11
+    VIRTUAL_ROOMS = 14
+    ARCHIVE = 20
+    AI_AGENTS = 34
 
 
 class OperationKind(enum.IntEnum):
@@ -178,6 +182,8 @@ class Operation:
     finished: bool = False
     files: tuple[int, ...] = ()
     folders: tuple[int, ...] = ()
+    #: The name of the archive a finished download made, for its URL.
+    archive: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

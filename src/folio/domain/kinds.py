@@ -9,6 +9,7 @@ __all__ = [
     "FileKind",
     "content_type",
     "extension_of",
+    "extensions_of",
     "kind_of",
     "opens_in_editor",
 ]
@@ -89,6 +90,11 @@ def extension_of(title: str) -> str:
     if dot <= 0 or dot == len(title) - 1:
         return ""
     return title[dot:].lower()
+
+
+def extensions_of(kind: FileKind) -> tuple[str, ...]:
+    """Return the extensions (with their dots) that make a file of this kind."""
+    return tuple(_EXTENSIONS.get(kind, "").split())
 
 
 def kind_of(title: str) -> FileKind:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from folio.domain.entries import Entry, EntryType, FolderType, Version
 from folio.domain.kinds import kind_of
 from folio.domain.listing import ApplyFilter, FilterType, Listing, SortBy
-from folio.persistence.tables import entries, file_versions
+from folio.persistence.tables import entries, favorites, file_versions, recent_files
 
 __all__ = ["EntryQueries", "subtree_of"]
 
@@ -97,6 +97,20 @@ class EntryQueries:
         row = (await self.connection.execute(query)).first()
         return None if row is None else _entry(row)
 
+    async def lock(self, entry_ids: Sequence[int]) -> None:
+        """Hold these rows until the transaction ends, where the database can.
+
+        SQLite has one writer at a time already; PostgreSQL needs the rows locked so
+        that two transactions changing one file cannot both read its old version.
+        """
+        if entry_ids and self.connection.dialect.name != "sqlite":
+            await self.connection.execute(
+                sa.select(entries.c.id)
+                .where(entries.c.id.in_(list(entry_ids)))
+                .order_by(entries.c.id)
+                .with_for_update()
+            )
+
     async def entries_by_ids(self, portal_id: int, ids: Sequence[int]) -> list[Entry]:
         if not ids:
             return []
@@ -104,6 +118,16 @@ class EntryQueries:
             entries.c.portal_id == portal_id, entries.c.id.in_(list(ids))
         )
         rows = await self.connection.execute(query.order_by(entries.c.path))
+        return [_entry(row) for row in rows]
+
+    async def section_roots(self, portal_id: int, owner_id: str) -> list[Entry]:
+        """A user's section roots (My documents, Trash, …), oldest first."""
+        query = entries.select().where(
+            entries.c.owner_id == owner_id,
+            entries.c.parent_id == 0,
+            entries.c.portal_id == portal_id,
+        )
+        rows = await self.connection.execute(query.order_by(entries.c.id))
         return [_entry(row) for row in rows]
 
     async def insert(self, *, parent: Entry | None, **values: Any) -> Entry:
@@ -182,18 +206,30 @@ class EntryQueries:
 
     # Listing
 
-    def _where(self, folder: Entry, listing: Listing, group: EntryType) -> list[Any]:
+    def _where(
+        self,
+        folder: Entry,
+        listing: Listing,
+        group: EntryType,
+        scope: sa.ColumnElement[bool] | None = None,
+    ) -> list[Any]:
         conditions: list[Any] = [entries.c.entry_type == group]
         filtered = listing.is_filtered and listing.apply_to in (
             ApplyFilter.ALL,
             ApplyFilter.FILES if group is EntryType.FILE else ApplyFilter.FOLDERS,
         )
+        # A folder without subfolders has no subtree beyond its children, which the
+        # children's indexes (titles included) search far more cheaply.
         recursive = (
             filtered
             and listing.with_subfolders
             and folder.folder_type is not FolderType.TRASH
+            and folder.folders_count > 0
         )
-        if recursive:
+        if scope is not None:
+            # A collection that is not a folder's children (favourites, recent).
+            conditions.append(scope)
+        elif recursive:
             conditions.append(subtree_of(folder))
         else:
             conditions.append(entries.c.parent_id == folder.id)
@@ -236,11 +272,18 @@ class EntryQueries:
         )
 
     async def count_children(
-        self, folder: Entry, listing: Listing, group: EntryType
+        self,
+        folder: Entry,
+        listing: Listing,
+        group: EntryType,
+        *,
+        scope: sa.ColumnElement[bool] | None = None,
     ) -> int:
         if self._excluded(listing, group):
             return 0
-        query = sa.select(sa.func.count()).where(*self._where(folder, listing, group))
+        query = sa.select(sa.func.count()).where(
+            *self._where(folder, listing, group, scope)
+        )
         return int((await self.connection.execute(query)).scalar_one())
 
     async def children(
@@ -251,10 +294,14 @@ class EntryQueries:
         *,
         offset: int,
         limit: int,
+        scope: sa.ColumnElement[bool] | None = None,
+        sort_column: sa.ColumnElement[Any] | None = None,
     ) -> list[Entry]:
         if limit <= 0 or self._excluded(listing, group):
             return []
-        column = _SORT_COLUMNS.get(listing.sort_by, entries.c.updated)
+        column = sort_column
+        if column is None:
+            column = _SORT_COLUMNS.get(listing.sort_by, entries.c.updated)
         order = (
             [column.desc(), entries.c.id.desc()]
             if listing.descending
@@ -267,7 +314,7 @@ class EntryQueries:
             order.insert(1, entries.c.title_key)
         query = (
             entries.select()
-            .where(*self._where(folder, listing, group))
+            .where(*self._where(folder, listing, group, scope))
             .order_by(*order)
             .offset(offset)
             .limit(limit)
@@ -327,6 +374,11 @@ class EntryQueries:
             file_versions.delete().where(file_versions.c.file_id.in_(ids))
         )
         await self.connection.execute(entries.delete().where(entries.c.id.in_(ids)))
+        # Ids can be given out again once the highest is gone: marks must go too.
+        for marks in (favorites, recent_files):
+            await self.connection.execute(
+                marks.delete().where(marks.c.entry_id.in_(ids))
+            )
         return keys
 
     async def stored_size(self, entry: Entry) -> int:
@@ -338,6 +390,28 @@ class EntryQueries:
             file_versions.c.file_id.in_(ids)
         )
         return int((await self.connection.execute(query)).scalar_one())
+
+    async def current_size(self, entry: Entry) -> int:
+        """Bytes of the current versions of the files in an entry's tree."""
+        if not entry.is_folder:
+            return entry.size
+        query = sa.select(sa.func.coalesce(sa.func.sum(entries.c.size), 0)).where(
+            subtree_of(entry), entries.c.entry_type == int(EntryType.FILE)
+        )
+        return int((await self.connection.execute(query)).scalar_one())
+
+    async def child_ids(self, folder_id: int) -> tuple[list[int], list[int]]:
+        """The ids of a folder's own child folders and files, oldest first."""
+        query = (
+            sa.select(entries.c.id, entries.c.entry_type)
+            .where(entries.c.parent_id == folder_id)
+            .order_by(entries.c.id)
+        )
+        folders: list[int] = []
+        files: list[int] = []
+        for row in await self.connection.execute(query):
+            (folders if row.entry_type == EntryType.FOLDER else files).append(row.id)
+        return folders, files
 
     # Versions
 

@@ -34,6 +34,7 @@ def _operation(row: Any) -> Operation:
         finished=status in _DONE,
         files=tuple(result.get("files", ())),
         folders=tuple(result.get("folders", ())),
+        archive=result.get("archive"),
     )
 
 

@@ -14,6 +14,7 @@ from folio.domain.entries import Entry, EntryType, FolderType, StoredBlob, User,
 from folio.domain.listing import Listing, SortBy
 from folio.domain.titles import blank_document_title, numbered_variant
 from folio.errors import (
+    AccessDenied,
     FileNotFound,
     FileTooLarge,
     FolderNotFound,
@@ -251,6 +252,9 @@ class Documents:
     def require_writable(folder: Entry) -> None:
         if folder.root_type is FolderType.TRASH:
             raise Forbidden("You don't have enough permission to create")
+        if folder.root_type is not FolderType.USER:
+            # The room sections of @root exist for their ids; nothing goes in them.
+            raise AccessDenied()
 
     async def _add_file(
         self,
@@ -310,6 +314,10 @@ class Documents:
         existing = None
         if new_version or rename:
             existing = await queries.child_by_title(current.id, title, EntryType.FILE)
+        if existing is not None and new_version:
+            # Two new versions of one file at once must not both read its old one.
+            await queries.lock([existing.id])
+            existing = await queries.entry(current.portal_id, existing.id)
         if (
             existing is not None
             and new_version
@@ -368,6 +376,13 @@ class Documents:
         await queries.touch(current.ancestor_ids + [current.id], now)
         await accounts.add_used_space(user.id, blob.size)
         return entry
+
+    @staticmethod
+    async def free_title(
+        queries: EntryQueries, folder: Entry, title: str, entry_type: EntryType
+    ) -> str:
+        """Return "name (n).ext" with the first n that no sibling has taken."""
+        return await Documents._free_title(queries, folder, title, entry_type)
 
     @staticmethod
     async def _free_title(

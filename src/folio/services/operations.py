@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,11 +35,14 @@ from folio.persistence.operations import OperationQueries
 from folio.services.accounts import Caller
 from folio.services.ports import BlobStore
 
-__all__ = ["Operations"]
+__all__ = ["Handler", "Operations"]
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "The operation was interrupted by a server restart"
+
+#: Runs one claimed operation from its request; it ends it with `finish`.
+Handler = Callable[[Operation, dict[str, Any]], Awaitable[None]]
 
 
 def _now() -> datetime:
@@ -65,6 +68,13 @@ class Operations:
         self.node_id = node_id
         self.observers: list[OperationObserver] = []
         self._wake = asyncio.Event()
+        # What runs an operation, by the request's "action" (by default the kind's
+        # name): other services plug their kinds in with `register`.
+        self._handlers: dict[str, Handler] = {"delete": self._delete}
+
+    def register(self, action: str, handler: Handler) -> None:
+        """Run operations whose request names `action` with `handler`."""
+        self._handlers[action] = handler
 
     # Starting and polling
 
@@ -104,6 +114,17 @@ class Operations:
         for folder_id in folder_ids:
             if (folder_id, True) not in mine:
                 raise FolderNotFound()
+
+    async def start(
+        self,
+        caller: Caller,
+        kind: OperationKind,
+        request: dict[str, Any],
+        *,
+        hold: bool,
+    ) -> Operation:
+        """Queue an operation of a kind; `request["action"]` picks its handler."""
+        return await self._start(caller, kind, request, hold=hold)
 
     async def _start(
         self,
@@ -254,16 +275,32 @@ class Operations:
             operation.kind.name.lower(),
             self.node_id,
         )
+        action = str(request.get("action", operation.kind.name.lower()))
         try:
-            if operation.kind is OperationKind.DELETE:
-                await self._delete(operation, request)
-            else:
-                raise FolioError(f"Operation {operation.kind.name} is not supported")
+            handler = self._handlers.get(action)
+            if handler is None:
+                raise FolioError(f"Operation {action} is not supported")
+            await handler(operation, request)
         except FolioError as exc:
             await self._finish(operation, OperationStatus.FAILED, error=exc.message)
         except Exception as exc:
             log.exception("event=operation.failed id=%s", operation.id)
             await self._finish(operation, OperationStatus.FAILED, error=str(exc))
+
+    async def progress(self, operation: Operation, done: int, total: int) -> bool:
+        """Record progress; return False when the operation was cancelled meanwhile."""
+        return await self._progress(operation, done, total)
+
+    async def finish(
+        self,
+        operation: Operation,
+        status: OperationStatus,
+        *,
+        error: str = "",
+        result: dict[str, Any] | None = None,
+    ) -> None:
+        """End an operation, unless it was cancelled meanwhile."""
+        await self._finish(operation, status, error=error, result=result)
 
     async def _progress(self, operation: Operation, done: int, total: int) -> bool:
         """Record progress; return False when the operation was cancelled meanwhile."""

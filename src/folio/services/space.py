@@ -14,13 +14,23 @@ from folio.config import Settings
 from folio.persistence.database import Database
 from folio.persistence.schema import schema_is_current
 from folio.services.accounts import Accounts
+from folio.services.archives import Archives
+from folio.services.badges import Badges
 from folio.services.documents import Documents
+from folio.services.folders import Folders
+from folio.services.inserts import Inserts
 from folio.services.maintenance import sweep_orphaned_content
 from folio.services.monitoring import Monitoring
 from folio.services.operations import Operations
 from folio.services.portals import Portals, SnapshotAwareBlobStore
 from folio.services.ports import BlobStore
+from folio.services.preferences import Preferences
 from folio.services.scheduler import Scheduler
+from folio.services.sections import Sections
+from folio.services.transfers import Transfers
+from folio.services.trash import CLEANUP_JOB, Trash
+from folio.services.usage import Usage
+from folio.services.versions import Versions
 
 __all__ = ["Space"]
 
@@ -57,6 +67,21 @@ class Space:
         )
         self.scheduler.every(
             "recover-operations", settings.lease_seconds, self.operations.recover
+        )
+        # Folders, Trash, file operations and versions; the services that run
+        # operations register their kinds with `self.operations`.
+        self.preferences = Preferences(db)
+        self.usage = Usage(db)
+        self.folders = Folders(db, self.documents)
+        self.sections = Sections(db, self.documents)
+        self.inserts = Inserts(db, blobs, self.documents)
+        self.transfers = Transfers(db, blobs, self.operations, self.documents)
+        self.trash = Trash(db, blobs, self.operations, self.preferences)
+        self.versions = Versions(db, blobs, self.documents, self.operations)
+        self.archives = Archives(db, blobs, self.operations)
+        self.badges = Badges(self.operations)
+        self.scheduler.every(
+            CLEANUP_JOB, settings.trash_cleanup_interval, self.trash.purge_expired
         )
 
     @classmethod

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from folio.api import accounts, downloads, files, folders, operations
+from folio.api import accounts, downloads, files, folders, operations, sessions
 from folio.api.auth import MissingScope, Unauthenticated
 from folio.api.responses import JSON_TYPE, error, render, validation_error
 from folio.config import Settings
@@ -96,6 +96,7 @@ def create_app(
         routes=[
             *accounts.routes,
             *operations.routes,
+            *sessions.routes,
             *files.routes,
             *folders.routes,
             *downloads.routes,

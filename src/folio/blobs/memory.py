@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 
 from folio.domain.entries import StoredBlob
+from folio.errors import UploadSessionNotFound
+from folio.services.ports import UploadPart
 
 __all__ = ["MemoryBlobStore"]
 
@@ -44,6 +46,8 @@ class MemoryWriter:
 class MemoryBlobStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        #: Multipart uploads in progress: handle → part number → its bytes.
+        self.uploads: dict[str, dict[int, bytes]] = {}
 
     def writer(self) -> MemoryWriter:
         return MemoryWriter(self)
@@ -77,5 +81,39 @@ class MemoryBlobStore:
     async def clear_temporary(self) -> int:
         return 0
 
+    async def begin_upload(self, size: int) -> str:
+        handle = uuid.uuid4().hex
+        self.uploads[handle] = {}
+        return handle
+
+    async def write_part(
+        self, handle: str, number: int, offset: int, data: AsyncIterable[bytes]
+    ) -> UploadPart:
+        if handle not in self.uploads:
+            raise UploadSessionNotFound()
+        received = bytearray()
+        async for piece in data:
+            received += piece
+        parts = self.uploads.get(handle)
+        if parts is None:
+            raise UploadSessionNotFound()
+        parts[number] = bytes(received)
+        return UploadPart(number=number, offset=offset, size=len(received))
+
+    async def complete_upload(self, handle: str, parts: list[UploadPart]) -> StoredBlob:
+        stored = self.uploads.get(handle)
+        if stored is None:
+            raise UploadSessionNotFound()
+        ordered = sorted(parts, key=lambda part: part.number)
+        data = b"".join(stored[part.number][: part.size] for part in ordered)
+        del self.uploads[handle]
+        key = uuid.uuid4().hex
+        self.objects[key] = data
+        return StoredBlob(key, len(data), hashlib.sha256(data).hexdigest())
+
+    async def abort_upload(self, handle: str) -> None:
+        self.uploads.pop(handle, None)
+
     async def aclose(self) -> None:
         self.objects.clear()
+        self.uploads.clear()

@@ -241,6 +241,32 @@ class Documents:
             rename=create_new_if_exists,
         )
 
+    async def record_in(
+        self,
+        connection: AsyncConnection,
+        caller: Caller,
+        folder: Entry,
+        title: str,
+        blob: StoredBlob,
+        *,
+        create_new_if_exists: bool,
+    ) -> Entry:
+        """Record stored content as an upload within the caller's transaction.
+
+        For a use case that must change more in the same transaction (a chunked
+        upload session closes in the one that records its file).
+        """
+        return await self._record(
+            connection,
+            caller,
+            folder,
+            title,
+            blob,
+            "Uploaded",
+            not create_new_if_exists,
+            create_new_if_exists,
+        )
+
     def _check_size(self, user: User, size: int) -> None:
         if size > self.settings.max_upload_size:
             raise FileTooLarge(self.settings.max_upload_size)

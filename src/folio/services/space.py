@@ -15,6 +15,7 @@ from folio.services.maintenance import sweep_orphaned_content
 from folio.services.operations import Operations
 from folio.services.ports import BlobStore
 from folio.services.scheduler import Scheduler
+from folio.services.uploads import Uploads
 
 __all__ = ["Space"]
 
@@ -33,6 +34,11 @@ class Space:
         self.operations = Operations(db, blobs, settings)
         # Periodic jobs register here: `self.scheduler.every(name, seconds, job)`.
         self.scheduler = Scheduler(db)
+        self.uploads = Uploads(db, blobs, settings, self.documents)
+        self.scheduler.every(
+            "uploads.sweep_expired", settings.upload_sweep_interval,
+            self.uploads.sweep_expired,
+        )  # fmt: skip
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Space:

@@ -37,8 +37,10 @@ from folio.services.ports import UploadPart
 
 __all__ = ["LocalBlobStore"]
 
-# Incoming data is gathered into pieces of this size before each trip to a worker.
+# Incoming data is gathered until there is this much before each trip to a worker.
 _PIECE = 4 * 1024 * 1024
+# Most buffers one pwritev call takes (Linux's IOV_MAX).
+_IOV_MAX = 1024
 _READ_SIZE = 1024 * 1024
 # A multipart upload untouched this long belongs to no live session (they expire
 # 12 hours after their last chunk); it is cleared with the other leftovers.
@@ -109,16 +111,41 @@ class _Sink:
         self.hasher = hasher
         self.durable = durable
 
-    def write(self, data: bytes) -> None:
+    def write(self, pieces: list[bytes]) -> None:
+        """Hash and write the pieces with one system call (they are not joined)."""
         if self.hasher is not None:
-            self.hasher.update(data)
-        view = memoryview(data)
-        while view:
-            written = os.pwrite(self.fd, view, self.position)
-            if self.durable and _start_writeback is not None:
-                _start_writeback(self.fd, self.position, written)
+            for piece in pieces:
+                self.hasher.update(piece)
+        begin = self.position
+        views = [memoryview(piece) for piece in pieces if piece]
+        while views:
+            written = os.pwritev(self.fd, views[:_IOV_MAX], self.position)
             self.position += written
-            view = view[written:]
+            while views and written >= len(views[0]):
+                written -= len(views[0])
+                views.pop(0)
+            if views and written:
+                views[0] = views[0][written:]
+        if self.durable and _start_writeback is not None and self.position > begin:
+            _start_writeback(self.fd, begin, self.position - begin)
+
+
+class _Pieces:
+    """Incoming data kept as the pieces it came in, until there is enough of it."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> bool:
+        """Keep a piece; tell whether enough is kept to be written out."""
+        self.pieces.append(data)
+        self.size += len(data)
+        return self.size >= _PIECE
+
+    def take(self) -> list[bytes]:
+        pieces, self.pieces, self.size = self.pieces, [], 0
+        return pieces
 
 
 class LocalWriter:
@@ -129,7 +156,7 @@ class LocalWriter:
         self._sink: _Sink | None = None
         self._pipeline = _Pipeline()
         self._hash = hashlib.sha256()
-        self._buffer = bytearray()
+        self._pending = _Pieces()
         self._size = 0
         self._done = False
 
@@ -137,23 +164,21 @@ class LocalWriter:
     def size(self) -> int:
         return self._size
 
-    def _flush_sync(self, data: bytes) -> None:
+    def _flush_sync(self, pieces: list[bytes]) -> None:
         if self._sink is None:
             fd = os.open(self._temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             self._sink = _Sink(fd, 0, self._hash, self._store.fsync)
-        self._sink.write(data)
+        self._sink.write(pieces)
 
     async def write(self, data: bytes) -> None:
         if self._done:
             raise RuntimeError("This content was already committed or aborted")
-        self._buffer += data
         self._size += len(data)
-        if len(self._buffer) >= _PIECE:
-            data, self._buffer = bytes(self._buffer), bytearray()
-            await self._pipeline.submit(self._flush_sync, data)
+        if self._pending.add(data):
+            await self._pipeline.submit(self._flush_sync, self._pending.take())
 
-    def _commit_sync(self, data: bytes) -> None:
-        self._flush_sync(data)
+    def _commit_sync(self, pieces: list[bytes]) -> None:
+        self._flush_sync(pieces)
         assert self._sink is not None
         fd = self._sink.fd
         self._sink = None
@@ -167,10 +192,10 @@ class LocalWriter:
     async def commit(self) -> StoredBlob:
         if self._done:
             raise RuntimeError("This content was already committed or aborted")
-        data, self._buffer = bytes(self._buffer), bytearray()
+        pieces = self._pending.take()
         try:
             await self._pipeline.drain()
-            await to_thread.run_sync(self._commit_sync, data)
+            await to_thread.run_sync(self._commit_sync, pieces)
         except BaseException:
             await self.abort()
             raise
@@ -337,14 +362,12 @@ class LocalBlobStore:
         hasher = running.hasher.copy() if in_order and running else None
         sink = _Sink(fd, offset, hasher, self.fsync)
         pipeline = _Pipeline()
-        buffer = bytearray()
+        pending = _Pieces()
         try:
             async for piece in data:
-                buffer += piece
-                if len(buffer) >= _PIECE:
-                    ready, buffer = bytes(buffer), bytearray()
-                    await pipeline.submit(sink.write, ready)
-            await pipeline.submit(sink.write, bytes(buffer))
+                if pending.add(piece):
+                    await pipeline.submit(sink.write, pending.take())
+            await pipeline.submit(sink.write, pending.take())
             await pipeline.drain()
             if self.fsync:
                 # An acknowledged chunk is durable: its session will not ask again.

@@ -556,6 +556,7 @@ def test_abort_drops_the_session_and_leaves_no_file(http: httpx.Client) -> None:
     assert later.status_code == 404
     assert later.json()["error"]["message"] == "The upload session was aborted"
     assert finalize(http, session["id"]).status_code == 404
+    assert progress(http, session["id"]).status_code == 404
     again = http.delete(f"/api/2.0/files/1/session/{session['id']}")
     assert again.status_code == 200
 
@@ -819,7 +820,7 @@ def test_sdk_abort_and_deprecated_create(
     assert wrapped.response.success is True
     assert wrapped.response.data.bytes_total == 3
     assert aborted.status_code == 200
-    assert progress(http, session_id).status_code == 200
+    assert progress(http, session_id).status_code == 404
     assert send(http, session_id, b"abc").status_code == 404
 
 

@@ -90,6 +90,11 @@ class UploadQueries:
             )
         )
 
+    async def forget_chunks(self, session_id: str) -> None:
+        await self.connection.execute(
+            upload_chunks.delete().where(upload_chunks.c.session_id == session_id)
+        )
+
     async def finish(
         self,
         session_id: str,

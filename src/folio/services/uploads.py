@@ -338,6 +338,16 @@ class Uploads:
             chunks = await queries.chunks(session.id)
         return SessionProgress(session, chunks)
 
+    async def status(self, caller: Caller, session_id: str) -> SessionProgress:
+        """What a client resuming an upload asks: the session and its chunks.
+
+        An aborted session is gone, as in DocSpace; a finished one is still shown.
+        """
+        found = await self.progress(caller, session_id)
+        if found.session.state is SessionState.ABORTED:
+            raise UploadSessionNotFound(ABORTED)
+        return found
+
     async def _open(self, caller: Caller, session_id: str) -> SessionProgress:
         """A session that still accepts chunks, with its chunks."""
         found = await self.progress(caller, session_id)
@@ -548,9 +558,10 @@ class Uploads:
     async def _close(self, session: UploadSession, state: SessionState) -> bool:
         """End an open session and drop its stored chunks."""
         async with self.db.write() as connection:
-            closed = await UploadQueries(connection).finish(
-                session.id, state, _now() + SESSION_LIFETIME
-            )
+            queries = UploadQueries(connection)
+            closed = await queries.finish(session.id, state, _now() + SESSION_LIFETIME)
+            if closed:
+                await queries.forget_chunks(session.id)
         if closed:
             await self.blobs.abort_upload(session.storage_ref)
         return closed

@@ -62,6 +62,12 @@ class Connection:
     def close(self) -> None:
         self.sock.close()
 
+    def reconnect(self) -> None:
+        self.sock.close()
+        self.sock = socket.create_connection(("127.0.0.1", self.port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.pending = b""
+
     def request(
         self,
         method: str,
@@ -73,7 +79,28 @@ class Connection:
         tail: bytes = b"",
     ) -> tuple[int, bytes, int]:
         """Send a request (body, then a file range by sendfile, then a tail) and
-        return (status, body or b"" when discarded, body length)."""
+        return (status, body or b"" when discarded, body length).
+
+        A kept-alive connection the server closed meanwhile is opened again and
+        a request with its body in memory sent once more.
+        """
+        try:
+            return self._exchange(method, path, headers, body, file, tail)
+        except (ConnectionError, BrokenPipeError):
+            if file is not None:
+                raise
+            self.reconnect()
+            return self._exchange(method, path, headers, body, file, tail)
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes,
+        file: tuple[int, int, int] | None,
+        tail: bytes,
+    ) -> tuple[int, bytes, int]:
         length = len(body) + (file[2] if file else 0) + len(tail)
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
@@ -87,7 +114,10 @@ class Connection:
                 sent += os.sendfile(self.sock.fileno(), fd, offset + sent, count - sent)
         if tail:
             self.sock.sendall(tail)
-        return self._response(keep=method != "GET")
+        status, answer, received, close = self._response(keep=method != "GET")
+        if close:
+            self.reconnect()
+        return status, answer, received
 
     def _read_head(self) -> tuple[int, dict[str, str]]:
         data = self.pending
@@ -105,7 +135,7 @@ class Connection:
             headers[name.strip().lower()] = value.strip()
         return status, headers
 
-    def _response(self, *, keep: bool) -> tuple[int, bytes, int]:
+    def _response(self, *, keep: bool) -> tuple[int, bytes, int, bool]:
         status, headers = self._read_head()
         if "content-length" not in headers:
             raise ConnectionError(f"no Content-Length in an answer ({status})")
@@ -121,7 +151,8 @@ class Connection:
             if keep:
                 kept += view[:count]
             received += count
-        return status, bytes(kept), received
+        close = headers.get("connection", "").lower() == "close"
+        return status, bytes(kept), received, close
 
 
 def multipart(name: str, filename: str) -> tuple[str, bytes, bytes]:

@@ -22,6 +22,7 @@ from folio.errors import (
     QuotaExceeded,
 )
 from folio.persistence.accounts import AccountQueries
+from folio.persistence.batches import WriteBatches
 from folio.persistence.database import Database
 from folio.persistence.entries import EntryQueries
 from folio.services.accounts import Caller
@@ -61,6 +62,8 @@ class Documents:
         self.db = db
         self.blobs = blobs
         self.settings = settings
+        # New files and versions of concurrent requests commit together.
+        self.batches = WriteBatches(db)
 
     # Finding things the caller may see. Another user's entry answers exactly as a
     # missing one, so that ids reveal nothing.
@@ -294,8 +297,8 @@ class Documents:
         If the transaction fails, the content is deleted again: nothing refers to it.
         """
         try:
-            async with self.db.write() as connection:
-                entry = await self._record(
+            entry = await self.batches.run(
+                lambda connection: self._record(
                     connection,
                     caller,
                     folder,
@@ -305,6 +308,7 @@ class Documents:
                     new_version,
                     rename,
                 )
+            )
         except BaseException:
             await self.blobs.delete([blob.key])
             raise

@@ -39,6 +39,9 @@ __all__ = ["LocalBlobStore"]
 
 # Incoming data is gathered until there is this much before each trip to a worker.
 _PIECE = 4 * 1024 * 1024
+# Smaller for the parts of multipart uploads: each part is synced before its
+# answer, and the sync waits for the last piece to reach the disk.
+_PART_PIECE = 1024 * 1024
 # Most buffers one pwritev call takes (Linux's IOV_MAX).
 _IOV_MAX = 1024
 _READ_SIZE = 1024 * 1024
@@ -137,11 +140,11 @@ class _Pieces:
         self.pieces: list[bytes] = []
         self.size = 0
 
-    def add(self, data: bytes) -> bool:
+    def add(self, data: bytes, enough: int = _PIECE) -> bool:
         """Keep a piece; tell whether enough is kept to be written out."""
         self.pieces.append(data)
         self.size += len(data)
-        return self.size >= _PIECE
+        return self.size >= enough
 
     def take(self) -> list[bytes]:
         pieces, self.pieces, self.size = self.pieces, [], 0
@@ -365,7 +368,7 @@ class LocalBlobStore:
         pending = _Pieces()
         try:
             async for piece in data:
-                if pending.add(piece):
+                if pending.add(piece, _PART_PIECE):
                     await pipeline.submit(sink.write, pending.take())
             await pipeline.submit(sink.write, pending.take())
             await pipeline.drain()

@@ -398,14 +398,13 @@ class Uploads:
             if part.size == 0 and session.size > 0:
                 raise InvalidRequest(EMPTY_CHUNK)
             chunk = Chunk(part.number, part.offset, part.size, part.etag)
+            expires = _now() + SESSION_LIFETIME
             async with self.db.write() as connection:
                 queries = UploadQueries(connection)
-                if not await queries.keep_open(session.id, _now() + SESSION_LIFETIME):
+                if not await queries.keep_open(session.id, expires):
                     raise UploadSessionNotFound(ABORTED)
                 await queries.put_chunk(session.id, chunk)
-                session = (
-                    await queries.session(session.portal_id, session.id) or session
-                )
+            session = dataclasses.replace(session, expires=expires)
         chunks = sorted([*others, chunk], key=lambda c: c.number)
         if complete and self._is_whole(session, chunks):
             return ChunkReceipt(session, await self._complete(caller, session.id))

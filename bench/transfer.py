@@ -369,7 +369,7 @@ class PeakRss:
 
     @property
     def growth_mib(self) -> float:
-        return (self.peak - self.before) / MIB
+        return float(self.peak - self.before) / MIB
 
 
 def timed(work: Any) -> float:

@@ -137,9 +137,12 @@ class Connection:
 
     def _response(self, *, keep: bool) -> tuple[int, bytes, int, bool]:
         status, headers = self._read_head()
-        if "content-length" not in headers:
+        if status in (204, 304):
+            length = 0
+        elif "content-length" in headers:
+            length = int(headers["content-length"])
+        else:
             raise ConnectionError(f"no Content-Length in an answer ({status})")
-        length = int(headers["content-length"])
         kept = bytearray(self.pending[:length]) if keep else bytearray()
         received = min(len(self.pending), length)
         self.pending = self.pending[length:]
@@ -390,7 +393,21 @@ def dd_fsync(source: Path, target: Path) -> float:
     return elapsed
 
 
+def folio_delete(folio: Folio, file_id: int) -> None:
+    """Delete a file for good, so that rounds do not fill the disk."""
+    connection = Connection(folio.port)
+    try:
+        connection.request(
+            "DELETE", f"/api/2.0/files/file/{file_id}",
+            {**folio.auth(), "Content-Type": "application/json"},
+            body=b'{"immediately": true}',
+        )  # fmt: skip
+    finally:
+        connection.close()
+
+
 def folio_single(folio: Folio, source: Path, size: int) -> float:
+    """Seconds for one multipart upload of the source; the file is deleted after."""
     content_type, head, tail = multipart("file", f"big-{uuid.uuid4().hex[:8]}.bin")
     with open(source, "rb") as handle:
         connection = Connection(folio.port)
@@ -406,6 +423,7 @@ def folio_single(folio: Folio, source: Path, size: int) -> float:
             connection.close()
     if status != 200:
         raise RuntimeError(f"folio upload answered {status}: {body[:300]!r}")
+    folio_delete(folio, int(json.loads(body)["response"][0]["id"]))
     return elapsed
 
 
@@ -568,7 +586,13 @@ def _cpu_model() -> str:
     return platform.machine()
 
 
-def run(size: int, small: int, workdir: Path) -> dict[str, Any]:
+def run(size: int, small: int, workdir: Path, rounds: int) -> dict[str, Any]:
+    """Measure every transfer `rounds` times, all servers up at once.
+
+    On a machine shared with other work the load changes from one minute to the
+    next; each round measures a transfer and its reference back to back, and the
+    best round of each counts (each round's figures are kept in `rounds`).
+    """
     figures: dict[str, Any] = {"size_mib": size // MIB, "small_files": small}
     figures["machine"] = machine()
     source = workdir / "source.bin"
@@ -578,49 +602,62 @@ def run(size: int, small: int, workdir: Path) -> dict[str, Any]:
     has_nginx = Nginx.binary() is not None
     has_wsgidav = WsgiDav.available()
     figures["peers"] = {"nginx": has_nginx, "wsgidav": has_wsgidav}
+    rates: dict[str, list[float]] = {}
+    growth: dict[str, float] = {}
 
-    figures["dd_fsync_mib_s"] = mbps(size, dd_fsync(source, workdir / "dd.bin"))
-    with Folio(workdir, durable=True) as folio:
-        with PeakRss(folio.pid) as rss:
-            seconds = folio_single(folio, source, size)
-        figures["folio_single_mib_s"] = mbps(size, seconds)
-        figures["folio_single_rss_growth_mib"] = rss.growth_mib
-        with PeakRss(folio.pid) as rss:
-            seconds, file_id = folio_chunked(folio, source, size)
-        figures["folio_chunked_mib_s"] = mbps(size, seconds)
-        figures["folio_chunked_rss_growth_mib"] = rss.growth_mib
-        path = f"/filehandler.ashx?action=download&fileid={file_id}"
-        get(folio.port, path, folio.auth(), size)  # Warm the cache as for nginx.
-        with PeakRss(folio.pid) as rss:
-            seconds = get(folio.port, path, folio.auth(), size)
-        figures["folio_download_mib_s"] = mbps(size, seconds)
-        figures["folio_download_rss_growth_mib"] = rss.growth_mib
+    def rate(name: str, seconds: float, rss: PeakRss | None = None) -> None:
+        rates.setdefault(name, []).append(mbps(size, seconds))
+        if rss is not None:
+            growth[name] = max(growth.get(name, 0.0), rss.growth_mib)
+
+    with contextlib.ExitStack() as servers:
+        durable = servers.enter_context(Folio(workdir, durable=True))
+        throwaway = servers.enter_context(Folio(workdir, durable=False))
+        nginx = servers.enter_context(Nginx(workdir)) if has_nginx else None
+        dav = servers.enter_context(WsgiDav(workdir)) if has_wsgidav else None
+        download_id = 0
+        for _ in range(rounds):
+            rate("dd_fsync", dd_fsync(source, workdir / "dd.bin"))
+            with PeakRss(durable.pid) as rss:
+                seconds = folio_single(durable, source, size)
+            rate("folio_single", seconds, rss)
+            with PeakRss(durable.pid) as rss:
+                seconds, file_id = folio_chunked(durable, source, size)
+            rate("folio_chunked", seconds, rss)
+            if download_id:
+                folio_delete(durable, download_id)
+            download_id = file_id
+            if nginx is not None:
+                rate("nginx_put", dav_put(nginx.port, "/big.bin", source, size))
+            with PeakRss(throwaway.pid) as rss:
+                seconds = folio_single(throwaway, source, size)
+            rate("folio_nofsync_single", seconds, rss)
+            path = f"/filehandler.ashx?action=download&fileid={download_id}"
+            get(durable.port, path, durable.auth(), size)  # Warm the page cache.
+            with PeakRss(durable.pid) as rss:
+                seconds = get(durable.port, path, durable.auth(), size)
+            rate("folio_download", seconds, rss)
+            if nginx is not None:
+                get(nginx.port, "/big.bin", {}, size)
+                rate("nginx_get", get(nginx.port, "/big.bin", {}, size))
         for concurrency in (1, 16):
-            figures[f"folio_small_c{concurrency}"] = small_uploads(
-                folio.port, small, concurrency, folio_small(folio)
+            key = f"small_c{concurrency}"
+            figures["folio_" + key] = small_uploads(
+                durable.port, small, concurrency, folio_small(durable)
             )
-    with Folio(workdir, durable=False) as folio, PeakRss(folio.pid) as rss:
-        seconds = folio_single(folio, source, size)
-        figures["folio_nofsync_single_mib_s"] = mbps(size, seconds)
-        figures["folio_nofsync_single_rss_growth_mib"] = rss.growth_mib
-    if has_nginx:
-        with Nginx(workdir) as nginx:
-            seconds = dav_put(nginx.port, "/big.bin", source, size)
-            figures["nginx_put_mib_s"] = mbps(size, seconds)
-            get(nginx.port, "/big.bin", {}, size)
-            figures["nginx_get_mib_s"] = mbps(
-                size, get(nginx.port, "/big.bin", {}, size)
-            )
-            for concurrency in (1, 16):
-                figures[f"nginx_small_c{concurrency}"] = small_uploads(
-                    nginx.port, small, concurrency, dav_small(f"/c{concurrency}")
-                )
-    if has_wsgidav:
-        with WsgiDav(workdir) as dav:
-            for concurrency in (1, 16):
-                figures[f"wsgidav_small_c{concurrency}"] = small_uploads(
+            if dav is not None:
+                figures["wsgidav_" + key] = small_uploads(
                     dav.port, small, concurrency, dav_small("")
                 )
+            if nginx is not None:
+                figures["nginx_" + key] = small_uploads(
+                    nginx.port, small, concurrency, dav_small(f"/c{concurrency}")
+                )
+    for name, measured in rates.items():
+        figures[name + "_mib_s"] = max(measured)
+    for name, mib in growth.items():
+        figures[name + "_rss_growth_mib"] = mib
+    figures["rounds"] = rates
     figures["ratios"] = ratios(figures)
     return figures
 
@@ -656,7 +693,8 @@ TARGETS = {
 def report(f: dict[str, Any]) -> str:
     size = f["size_mib"]
     lines = [
-        f"Transfers of {size} MiB and {f['small_files']} files of 4 KiB "
+        f"Transfers of {size} MiB (best of {len(f['rounds']['dd_fsync'])} rounds) "
+        f"and {f['small_files']} files of 4 KiB "
         f"({f['machine']['cpus']} CPUs, {f['machine']['cpu']}, load at start "
         f"{f['machine']['load_average_at_start']})",
         "",
@@ -705,6 +743,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=None, help="small uploads")
     parser.add_argument("--json", type=Path, default=None, help="write figures here")
     parser.add_argument(
+        "--rounds", type=int, default=None, help="rounds of the large transfers"
+    )
+    parser.add_argument(
         "--workdir", type=Path, default=None, help="scratch folder (default: a temp)"
     )
     options = parser.parse_args()
@@ -714,7 +755,8 @@ def main() -> None:
     parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="folio-bench-", dir=parent))
     try:
-        figures = run(size, small, workdir)
+        rounds = options.rounds or (1 if options.quick else 3)
+        figures = run(size, small, workdir, rounds)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(report(figures))

@@ -17,6 +17,7 @@ left to do and the disk works while the network does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -47,6 +48,7 @@ _IOV_MAX = 1024
 _READ_SIZE = 1024 * 1024
 # A multipart upload untouched this long belongs to no live session (they expire
 # 12 hours after their last chunk); it is cleared with the other leftovers.
+# (A file's modification time is its upload's last activity.)
 _STALE_UPLOAD = 2 * 24 * 3600
 # Running hashes of multipart uploads kept for uploads whose chunks arrive in order.
 _HASHES_KEPT = 256
@@ -314,17 +316,28 @@ class LocalBlobStore:
         for key in await to_thread.run_sync(listing):
             yield key
 
-    async def clear_temporary(self) -> int:
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
+        """Remove unfinished writes and abandoned multipart uploads.
+
+        Without `older_than` (at the start of a server, when nothing is being
+        written) every unfinished single write goes, but multipart uploads only
+        when untouched for two days: their sessions continue after a restart.
+        With it, only what is untouched for that many seconds goes.
+        """
+
         def clear() -> int:
+            now = time.time()
             removed = 0
-            for leftover in (self.root / "tmp").iterdir():
-                leftover.unlink(missing_ok=True)
-                removed += 1
-            stale = time.time() - _STALE_UPLOAD
-            for upload in (self.root / "uploads").iterdir():
-                if upload.stat().st_mtime < stale:
-                    upload.unlink(missing_ok=True)
-                    removed += 1
+            for folder, age in (
+                ("tmp", older_than),
+                ("uploads", _STALE_UPLOAD if older_than is None else older_than),
+            ):
+                for leftover in (self.root / folder).iterdir():
+                    with contextlib.suppress(FileNotFoundError):
+                        if age is not None and leftover.stat().st_mtime > now - age:
+                            continue
+                        leftover.unlink()
+                        removed += 1
             return removed
 
         return await to_thread.run_sync(clear)
@@ -417,7 +430,10 @@ class LocalBlobStore:
         return StoredBlob(key, total, digest)
 
     async def abort_upload(self, handle: str) -> None:
-        path = self._upload_path(handle)
+        try:
+            path = self._upload_path(handle)
+        except UploadSessionNotFound:
+            return  # Not a handle of this store: there is nothing to drop.
         self._hashes.pop(handle, None)
         await to_thread.run_sync(lambda: path.unlink(missing_ok=True))
 

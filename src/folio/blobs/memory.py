@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
@@ -48,6 +49,8 @@ class MemoryBlobStore:
         self.objects: dict[str, bytes] = {}
         #: Multipart uploads in progress: handle → part number → its bytes.
         self.uploads: dict[str, dict[int, bytes]] = {}
+        #: When each upload last received a part (time.monotonic()).
+        self._touched: dict[str, float] = {}
 
     def writer(self) -> MemoryWriter:
         return MemoryWriter(self)
@@ -78,12 +81,20 @@ class MemoryBlobStore:
         for key in list(self.objects):
             yield key
 
-    async def clear_temporary(self) -> int:
-        return 0
+    async def clear_temporary(self, *, older_than: float | None = None) -> int:
+        """Drop multipart uploads untouched for `older_than` seconds."""
+        if older_than is None:
+            return 0
+        cutoff = time.monotonic() - older_than
+        stale = [h for h, touched in self._touched.items() if touched <= cutoff]
+        for handle in stale:
+            await self.abort_upload(handle)
+        return len(stale)
 
     async def begin_upload(self, size: int) -> str:
         handle = uuid.uuid4().hex
         self.uploads[handle] = {}
+        self._touched[handle] = time.monotonic()
         return handle
 
     async def write_part(
@@ -98,6 +109,7 @@ class MemoryBlobStore:
         if parts is None:
             raise UploadSessionNotFound()
         parts[number] = bytes(received)
+        self._touched[handle] = time.monotonic()
         return UploadPart(number=number, offset=offset, size=len(received))
 
     async def complete_upload(self, handle: str, parts: list[UploadPart]) -> StoredBlob:
@@ -107,13 +119,16 @@ class MemoryBlobStore:
         ordered = sorted(parts, key=lambda part: part.number)
         data = b"".join(stored[part.number][: part.size] for part in ordered)
         del self.uploads[handle]
+        self._touched.pop(handle, None)
         key = uuid.uuid4().hex
         self.objects[key] = data
         return StoredBlob(key, len(data), hashlib.sha256(data).hexdigest())
 
     async def abort_upload(self, handle: str) -> None:
         self.uploads.pop(handle, None)
+        self._touched.pop(handle, None)
 
     async def aclose(self) -> None:
         self.objects.clear()
         self.uploads.clear()
+        self._touched.clear()

@@ -151,3 +151,31 @@ def test_local_upload_survives_a_new_store_on_the_same_folder(tmp_path: Path) ->
 
     assert content == b"1" * STRIDE + b"2" * STRIDE
     assert digest == hashlib.sha256(content).hexdigest()
+
+
+def test_abort_of_a_foreign_handle_is_ignored(store: Store) -> None:
+    async def work() -> None:
+        await store.abort_upload("not-a-handle-of-this-store")
+        await store.abort_upload("0" * 32)
+
+    run(work)
+
+
+def test_clearing_leftovers_keeps_uploads_in_progress(store: Store) -> None:
+    async def work() -> tuple[int, int]:
+        handle = await store.begin_upload(10)
+        part = await store.write_part(handle, 1, 0, pieces(b"0123456789"))
+        kept = await store.clear_temporary(older_than=3600)
+        await store.clear_temporary()
+        blob = await store.complete_upload(handle, [part])
+        assert await read_all(store, blob.key) == b"0123456789"
+        abandoned = await store.begin_upload(10)
+        removed = await store.clear_temporary(older_than=0)
+        with pytest.raises(UploadSessionNotFound):
+            await store.write_part(abandoned, 1, 0, pieces(b"x"))
+        return kept, removed
+
+    kept, removed = run(work)
+
+    assert kept == 0
+    assert removed >= 1

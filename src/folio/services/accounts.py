@@ -47,8 +47,6 @@ PERMISSIONS = (
 
 MAX_KEY_NAME = 30
 
-_LAST_USED_STEP = timedelta(minutes=1)
-
 _hasher = PasswordHasher()
 
 
@@ -267,12 +265,8 @@ class Accounts:
             user = await accounts.user(key.user_id)
         if user is None:
             return None
-        now = _now()
-        # A key's last use is kept to the minute: writing it on every request
-        # would make each read a write transaction (and a disk sync).
-        if key.last_used is None or now - key.last_used >= _LAST_USED_STEP:
-            async with self.db.write() as connection:
-                await AccountQueries(connection).update_key(key.id, last_used=now)
+        async with self.db.write() as connection:
+            await AccountQueries(connection).update_key(key.id, last_used=_now())
         return Caller(user, scopes=key.permissions or ("*",), key_id=key.id)
 
     # API keys

@@ -659,6 +659,28 @@ def test_expired_session_is_swept_with_its_content(
     assert send(http, session["id"], content(MIB)).status_code == 404
 
 
+def test_chunk_to_an_expired_session_is_refused_before_the_sweep(
+    server: FolioServer, client: httpx.Client
+) -> None:
+    # The shared server sweeps every ten minutes: the session stays in the
+    # database, expired, while the chunk arrives.
+    session = start(client, fileSize=2)
+    with sqlite3.connect(server.data_dir / "folio.db") as connection:
+        connection.execute(
+            "UPDATE upload_sessions SET expires = '2000-01-01 00:00:00.000000' "
+            "WHERE id = ?",
+            (session["id"],),
+        )
+
+    answer = send(client, session["id"], b"ok")
+
+    assert answer.status_code == 404
+    assert answer.json()["error"]["message"] == (
+        "The upload session was not found or has already expired"
+    )
+    assert titles(client) == []
+
+
 # The legacy handler
 
 

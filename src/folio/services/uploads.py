@@ -450,10 +450,18 @@ class Uploads:
             parts = [
                 UploadPart(c.number, c.offset, c.size, c.etag) for c in found.chunks
             ]
+            # TODO: a crash between publishing the content and recording it
+            # leaves the session open without its chunks (the content is swept as
+            # an orphan); the client's next finalize answers 404 and it has to
+            # upload the file again. Keying the content by the session would let
+            # a repeated finalize find it.
             blob = await self.blobs.complete_upload(session.storage_ref, parts)
             try:
                 file = await self._record(caller, session, blob)
             except BaseException:
+                # TODO: a refusal here (quota exceeded, folder deleted meanwhile)
+                # ends the session, since its chunks became the content just
+                # deleted; the client must start again rather than retry.
                 await self.blobs.delete([blob.key])
                 await self._close(session, SessionState.ABORTED)
                 raise

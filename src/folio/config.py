@@ -32,6 +32,8 @@ class Settings:
     max_upload_size: int = 100 * MIB
     #: Size of the chunks of a chunked upload session (DocSpace's default).
     chunk_size: int = 10 * MIB
+    #: Seconds between two sweeps of expired upload sessions.
+    upload_sweep_interval: int = 600
     #: Whether an acknowledged upload is fsync'd first. Off only for throwaway data.
     fsync: bool = True
     #: Failed logins one client may make in `login_window` seconds before refusal.
@@ -104,6 +106,7 @@ class Settings:
         for name in (
             "max_upload_size",
             "chunk_size",
+            "upload_sweep_interval",
             "login_attempts",
             "login_window",
             "token_days",

@@ -30,7 +30,7 @@ BACKENDS = ("memory", "local", "s3")
 #: Backends whose multipart-upload methods (for upload sessions) are in the
 #: contract run. A backend joins once it implements them; the test
 #: test_every_backend_with_multipart_uploads_runs_their_contract fails until then.
-MULTIPART_BACKENDS = ("s3",)
+MULTIPART_BACKENDS = ("memory", "local", "s3")
 
 _CLASSES: dict[str, type] = {
     "memory": MemoryBlobStore,

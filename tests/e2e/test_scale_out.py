@@ -250,11 +250,6 @@ def test_orphaned_content_is_swept_once_and_referenced_content_kept(
     assert _download(on_a, kept["id"]) == b"still referenced"
 
 
-@pytest.mark.xfail(
-    reason="chunked upload sessions (POST /files/{folderId}/session) are not "
-    "served yet; remove this mark when they are",
-    strict=True,
-)
 def test_chunked_session_alternating_between_nodes_completes_with_right_sha256(
     on_a: httpx.Client, on_b: httpx.Client
 ) -> None:

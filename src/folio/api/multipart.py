@@ -8,7 +8,7 @@ the way, so memory stays flat and the content is written once.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,7 +19,7 @@ from folio.domain.entries import StoredBlob
 from folio.errors import FileTooLarge, InvalidRequest, UnsupportedMediaType
 from folio.services.ports import BlobStore, BlobWriter
 
-__all__ = ["MultipartUpload", "is_multipart", "receive_multipart"]
+__all__ = ["FilePart", "MultipartUpload", "is_multipart", "receive_multipart"]
 
 _FILE = object()
 
@@ -152,3 +152,98 @@ async def receive_multipart(
         await writer.abort()
         raise InvalidRequest("The multipart body ended before the file did")
     return upload
+
+
+class FilePart:
+    """The bytes of one file in a request body, as an async iterable read once.
+
+    A multipart body gives its first file part that `accept_file` takes (other
+    parts are skipped); any other body is taken whole, as raw content. A body
+    without such a part, or one that ends inside it, raises InvalidRequest once
+    read to its end, so a truncated chunk is never taken for a whole one.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        *,
+        accept_file: Callable[[str], bool],
+        missing: str = "The request carries no file",
+    ) -> None:
+        self._request = request
+        self._accept = accept_file
+        self._missing = missing
+        self.found = False
+        self.filename: str | None = None
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        if is_multipart(self._request):
+            return self._multipart()
+        return self._raw()
+
+    async def _raw(self) -> AsyncIterator[bytes]:
+        self.found = True
+        async for chunk in self._request.stream():
+            if chunk:
+                yield chunk
+
+    async def _multipart(self) -> AsyncIterator[bytes]:
+        content_type, options = parse_options_header(
+            self._request.headers["content-type"]
+        )
+        boundary = options.get(b"boundary")
+        if content_type != b"multipart/form-data" or not boundary:
+            raise UnsupportedMediaType()
+        pieces: list[bytes] = []
+        state = {"target": False, "ended": False}
+        header_name = bytearray()
+        header_value = bytearray()
+        headers: dict[bytes, bytes] = {}
+
+        def on_header_end() -> None:
+            headers[bytes(header_name).lower()] = bytes(header_value)
+            header_name.clear()
+            header_value.clear()
+
+        def on_headers_finished() -> None:
+            _, params = parse_options_header(headers.get(b"content-disposition", b""))
+            headers.clear()
+            filename = _filename(params)
+            name = params.get(b"name", b"").decode("utf-8", errors="replace")
+            wanted = not self.found and filename is not None and self._accept(name)
+            if wanted:
+                self.found, self.filename = True, filename
+            state["target"] = wanted
+
+        def on_part_data(data: bytes, start: int, end: int) -> None:
+            if state["target"]:
+                pieces.append(bytes(data[start:end]))
+
+        def on_part_end() -> None:
+            if state["target"]:
+                state["target"], state["ended"] = False, True
+
+        callbacks = {
+            "on_header_field": lambda data, start, end: header_name.extend(
+                data[start:end]
+            ),
+            "on_header_value": lambda data, start, end: header_value.extend(
+                data[start:end]
+            ),
+            "on_header_end": on_header_end,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        }
+        parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+        async for chunk in self._request.stream():
+            parser.write(chunk)
+            if pieces:
+                data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                pieces.clear()
+                yield data
+        parser.finalize()
+        if not self.found:
+            raise InvalidRequest(self._missing)
+        if not state["ended"]:
+            raise InvalidRequest("The multipart body ended before the file did")

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from folio.domain.cleanup import AutoCleanup
 from folio.domain.entries import ApiKey, Entry, FolderType, Operation, User, Version
 from folio.domain.kinds import FileKind, extension_of, kind_of, opens_in_editor
+from folio.domain.uploads import Chunk, UploadSession
 
 __all__ = [
     "api_date",
@@ -27,6 +28,9 @@ __all__ = [
     "folder_dto",
     "key_dto",
     "operation_dto",
+    "session_dto",
+    "session_progress_dto",
+    "upload_result_dto",
     "used_space_dto",
     "utc_date",
 ]
@@ -372,4 +376,47 @@ def self_profile(user: User, base: str) -> Json:
             "listAdminModules": [],
         }
     )
+    return dto
+
+
+def session_dto(session: UploadSession, path: list[int], base: str) -> Json:
+    """ChunkedUploadSessionResponse: note the snake_case `bytes_total`."""
+    return {
+        "id": session.id,
+        "path": path,
+        "created": utc_date(session.created),
+        "expired": utc_date(session.expires),
+        "location": f"{base}/ChunkedUploader.ashx?uid={session.id}",
+        "bytes_total": session.size,
+    }
+
+
+def session_progress_dto(
+    session: UploadSession, chunks: list[Chunk], path: list[int], base: str
+) -> Json:
+    """The session with what has arrived, for clients resuming an upload.
+
+    Folio's addition: DocSpace's session answer plus `bytes_uploaded` (as older
+    DocSpace servers sent it), `chunk_size` and `chunks_uploaded`.
+    """
+    dto = session_dto(session, path, base)
+    dto["bytes_uploaded"] = sum(chunk.size for chunk in chunks)
+    dto["chunk_size"] = session.chunk_size
+    dto["chunks_uploaded"] = [chunk.number for chunk in chunks]
+    return dto
+
+
+def upload_result_dto(
+    session: UploadSession, file: Entry | None, file_json: Json | None
+) -> Json:
+    """UploadSessionResponseDto: the file once complete, a placeholder before."""
+    dto: Json = {
+        "id": file.id if file is not None else session.file_id or 0,
+        "folderId": session.folder_id,
+        "version": file.version if file is not None else 0,
+        "title": file.title if file is not None else session.title,
+        "uploaded": file is not None,
+    }
+    if file_json is not None:
+        dto["file"] = file_json
     return dto

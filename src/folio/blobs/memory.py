@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 
 from folio.domain.entries import StoredBlob
+from folio.errors import UploadSessionNotFound
+from folio.services.ports import UploadPart
 
 __all__ = ["MemoryBlobStore"]
 
@@ -44,6 +47,10 @@ class MemoryWriter:
 class MemoryBlobStore:
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
+        #: Multipart uploads in progress: handle → part number → its bytes.
+        self.uploads: dict[str, dict[int, bytes]] = {}
+        #: When each upload last received a part (time.monotonic()).
+        self._touched: dict[str, float] = {}
 
     def writer(self) -> MemoryWriter:
         return MemoryWriter(self)
@@ -77,7 +84,51 @@ class MemoryBlobStore:
             yield key
 
     async def clear_temporary(self, *, older_than: float | None = None) -> int:
-        return 0
+        """Drop multipart uploads untouched for `older_than` seconds."""
+        if older_than is None:
+            return 0
+        cutoff = time.monotonic() - older_than
+        stale = [h for h, touched in self._touched.items() if touched <= cutoff]
+        for handle in stale:
+            await self.abort_upload(handle)
+        return len(stale)
+
+    async def begin_upload(self, size: int) -> str:
+        handle = uuid.uuid4().hex
+        self.uploads[handle] = {}
+        self._touched[handle] = time.monotonic()
+        return handle
+
+    async def write_part(
+        self, handle: str, number: int, offset: int, data: AsyncIterable[bytes]
+    ) -> UploadPart:
+        if handle not in self.uploads:
+            raise UploadSessionNotFound()
+        received = bytearray()
+        async for piece in data:
+            received += piece
+        parts = self.uploads.get(handle)
+        if parts is None:
+            raise UploadSessionNotFound()
+        parts[number] = bytes(received)
+        self._touched[handle] = time.monotonic()
+        return UploadPart(number=number, offset=offset, size=len(received))
+
+    async def complete_upload(self, handle: str, parts: list[UploadPart]) -> StoredBlob:
+        stored = self.uploads.get(handle)
+        if stored is None:
+            raise UploadSessionNotFound()
+        ordered = sorted(parts, key=lambda part: part.number)
+        data = b"".join(stored[part.number][: part.size] for part in ordered)
+        del self.uploads[handle]
+        self._touched.pop(handle, None)
+        key = uuid.uuid4().hex
+        self.objects[key] = data
+        return StoredBlob(key, len(data), hashlib.sha256(data).hexdigest())
+
+    async def abort_upload(self, handle: str) -> None:
+        self.uploads.pop(handle, None)
+        self._touched.pop(handle, None)
 
     async def ping(self) -> None:
         return None
@@ -89,3 +140,5 @@ class MemoryBlobStore:
 
     async def aclose(self) -> None:
         self.objects.clear()
+        self.uploads.clear()
+        self._touched.clear()

@@ -268,6 +268,9 @@ upload_sessions = sa.Table(
     sa.Column("file_id", sa.Integer),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
+    # Chunk n is stored at offset (n - 1) * chunk_size: fixed when the session
+    # starts, so that a change of the setting cannot move chunks already stored.
+    sa.Column("chunk_size", sa.BigInteger, nullable=False),
     sa.Column("create_new", sa.Boolean, nullable=False, default=False),
     # 0 open, 1 completed, 2 aborted.
     sa.Column("state", sa.SmallInteger, nullable=False, default=0),

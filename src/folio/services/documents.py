@@ -23,6 +23,7 @@ from folio.errors import (
     QuotaExceeded,
 )
 from folio.persistence.accounts import AccountQueries
+from folio.persistence.batches import WriteBatches
 from folio.persistence.database import Database
 from folio.persistence.entries import EntryQueries
 from folio.services.accounts import Caller
@@ -62,6 +63,8 @@ class Documents:
         self.db = db
         self.blobs = blobs
         self.settings = settings
+        # New files and versions of concurrent requests commit together.
+        self.batches = WriteBatches(db)
 
     # Finding things the caller may see. Another user's entry answers exactly as a
     # missing one, so that ids reveal nothing.
@@ -242,6 +245,32 @@ class Documents:
             rename=create_new_if_exists,
         )
 
+    async def record_in(
+        self,
+        connection: AsyncConnection,
+        caller: Caller,
+        folder: Entry,
+        title: str,
+        blob: StoredBlob,
+        *,
+        create_new_if_exists: bool,
+    ) -> Entry:
+        """Record stored content as an upload within the caller's transaction.
+
+        For a use case that must change more in the same transaction (a chunked
+        upload session closes in the one that records its file).
+        """
+        return await self._record(
+            connection,
+            caller,
+            folder,
+            title,
+            blob,
+            "Uploaded",
+            not create_new_if_exists,
+            create_new_if_exists,
+        )
+
     def _check_size(self, user: User, size: int) -> None:
         if size > self.settings.max_upload_size:
             raise FileTooLarge(self.settings.max_upload_size)
@@ -272,8 +301,8 @@ class Documents:
         If the transaction fails, the content is deleted again: nothing refers to it.
         """
         try:
-            async with self.db.write() as connection:
-                entry = await self._record(
+            entry = await self.batches.run(
+                lambda connection: self._record(
                     connection,
                     caller,
                     folder,
@@ -283,6 +312,7 @@ class Documents:
                     new_version,
                     rename,
                 )
+            )
         except BaseException:
             await self.blobs.delete([blob.key])
             raise

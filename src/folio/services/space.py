@@ -31,6 +31,7 @@ from folio.services.transfers import Transfers
 from folio.services.trash import CLEANUP_JOB, Trash
 from folio.services.usage import Usage
 from folio.services.versions import Versions
+from folio.services.uploads import Uploads
 
 __all__ = ["Space"]
 
@@ -83,6 +84,11 @@ class Space:
         self.scheduler.every(
             CLEANUP_JOB, settings.trash_cleanup_interval, self.trash.purge_expired
         )
+        self.uploads = Uploads(db, blobs, settings, self.documents)
+        self.scheduler.every(
+            "uploads.sweep_expired", settings.upload_sweep_interval,
+            self.uploads.sweep_expired,
+        )  # fmt: skip
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Space:

@@ -305,6 +305,7 @@ def upgrade() -> None:
         sa.Column("file_id", sa.Integer(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("chunk_size", sa.BigInteger(), nullable=False),
         sa.Column("create_new", sa.Boolean(), nullable=False),
         sa.Column("state", sa.SmallInteger(), nullable=False),
         sa.Column("storage_ref", sa.Text(), nullable=False),

@@ -29,9 +29,9 @@ from folio.services.scheduler import Scheduler
 from folio.services.sections import Sections
 from folio.services.transfers import Transfers
 from folio.services.trash import CLEANUP_JOB, Trash
+from folio.services.uploads import Uploads
 from folio.services.usage import Usage
 from folio.services.versions import Versions
-from folio.services.uploads import Uploads
 
 __all__ = ["Space"]
 

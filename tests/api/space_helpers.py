@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
-from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
-from helpers import wait_for_operation
+from folio.persistence.tables import entries, file_versions
+from folio.services.space import Space
+from helpers import FolioServer, wait_for_operation
 
 __all__ = [
     "Json",
@@ -95,31 +95,30 @@ def used_space(client: httpx.Client) -> int:
     return int(client.get("/api/2.0/people/@self").json()["response"]["usedSpace"])
 
 
-def stored_state(data_dir: Path, user_id: str) -> tuple[int, set[str], set[str]]:
-    """Read the data folder directly: (bytes the user's versions hold on disk, every
-    content key referenced by any version, every content key on disk)."""
-    objects = data_dir / "content" / "objects"
-    on_disk = {path.name for path in objects.glob("*/*")}
-    for _ in range(50):
-        try:
-            with sqlite3.connect(
-                f"file:{data_dir / 'folio.db'}?mode=ro", uri=True
-            ) as db:
-                referenced = {
-                    row[0] for row in db.execute("SELECT blob_key FROM file_versions")
-                }
-                mine = [
-                    row[0]
-                    for row in db.execute(
-                        "SELECT v.blob_key FROM file_versions v JOIN entries e "
-                        "ON e.id = v.file_id WHERE e.owner_id = ?",
-                        (user_id,),
-                    )
-                ]
-            break
-        except sqlite3.OperationalError:
-            time.sleep(0.05)
-    else:
-        raise RuntimeError("the database stayed locked")
-    size = sum((objects / key[:2] / key).stat().st_size for key in mine)
-    return size, referenced, on_disk
+def stored_state(server: FolioServer, user_id: str) -> tuple[int, set[str], set[str]]:
+    """Read the server's own database and store (on either deployment): the bytes
+    the user's versions hold in storage, every content key some version refers to,
+    and every content key in storage."""
+
+    async def read(space: Space) -> tuple[int, set[str], set[str]]:
+        async with space.db.read() as connection:
+            referenced = {
+                row.blob_key
+                for row in await connection.execute(sa.select(file_versions.c.blob_key))
+            }
+            mine = [
+                row.blob_key
+                for row in await connection.execute(
+                    sa.select(file_versions.c.blob_key)
+                    .join(entries, entries.c.id == file_versions.c.file_id)
+                    .where(entries.c.owner_id == user_id)
+                )
+            ]
+        stored = {key async for key in space.blobs.keys()}
+        size = 0
+        for key in mine:
+            async for piece in space.blobs.read(key):
+                size += len(piece)
+        return size, referenced, stored
+
+    return server.run(read)

@@ -116,7 +116,7 @@ def test_return_single_operation_answers_one_element(client: httpx.Client) -> No
 
 def test_status_lists_for_a_new_user_are_empty(client: httpx.Client) -> None:
     assert client.get("/api/2.0/files/fileops").json()["response"] == []
-    for kind in ("0", "1", "2", "3", "4", "5", "6", "7", "Delete", "move"):
+    for kind in ("0", "1", "2", "3", "4", "5", "6", "7", "Delete", "copy"):
         answer = client.get(f"/api/2.0/files/fileops/{kind}")
         assert answer.status_code == 200, kind
         assert answer.json()["response"] == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -12,8 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from folio.api.downloads import LocalFileResponse
+from folio.persistence.tables import entries
+from folio.services.space import Space
 from helpers import FolioServer
 
 MIB = 1024 * 1024
@@ -235,11 +237,17 @@ def test_missing_content_answers_404(
     server: FolioServer, client: httpx.Client, sample: tuple[int, bytes]
 ) -> None:
     file_id, _ = sample
-    with sqlite3.connect(server.data_dir / "folio.db") as connection:
-        key = connection.execute(
-            "SELECT blob_key FROM entries WHERE id = ?", (file_id,)
-        ).fetchone()[0]
-    (server.data_dir / "content" / "objects" / key[:2] / key).unlink()
+
+    async def lose_content(space: Space) -> None:
+        async with space.db.read() as connection:
+            key = (
+                await connection.execute(
+                    sa.select(entries.c.blob_key).where(entries.c.id == file_id)
+                )
+            ).scalar_one()
+        await space.blobs.delete([key])
+
+    server.run(lose_content)
 
     assert fetch(client, file_id).status_code == 404
     assert fetch(client, file_id, "HEAD").status_code == 404

@@ -49,9 +49,9 @@ def _seen_running(client: httpx.Client, operation_id: str, timeout: float = 30) 
     return False
 
 
-def _check_consistent(client: httpx.Client, data_dir: Path, user_id: str) -> None:
+def _check_consistent(client: httpx.Client, server: FolioServer, user_id: str) -> None:
     """Used space is what is stored, and no content is left without an owner."""
-    size, referenced, on_disk = stored_state(data_dir, user_id)
+    size, referenced, on_disk = stored_state(server, user_id)
     assert used_space(client) == size
     assert on_disk <= referenced
 
@@ -82,7 +82,7 @@ def test_terminating_a_running_copy_stops_it_between_items(
         number = int(entry["title"][1:5])
         assert download(client, entry["id"]) == b"%04d" % number * 50
     assert client.get(OPS).json()["response"] == []
-    _check_consistent(client, server.data_dir, user.user_id)
+    _check_consistent(client, server, user.user_id)
 
 
 def test_operations_on_one_file_at_once_lose_no_update(
@@ -140,7 +140,7 @@ def test_operations_on_one_file_at_once_lose_no_update(
     assert len(homes) == 1
     assert "renamed.txt" not in titles(listing(client, root))[1]
     assert len(listing(client, folders[2])["files"]) == 1
-    _check_consistent(client, server.data_dir, user.user_id)
+    _check_consistent(client, server, user.user_id)
 
 
 def test_uploads_of_one_title_at_once_become_versions_of_one_file(
@@ -161,7 +161,7 @@ def test_uploads_of_one_title_at_once_become_versions_of_one_file(
     file_id = answers[0].json()["response"][0]["id"]
     assert titles(listing(client, "@my"))[1] == ["same.txt"]
     assert {download(client, file_id, n) for n in range(1, 11)} == set(contents)
-    _check_consistent(client, server.data_dir, user.user_id)
+    _check_consistent(client, server, user.user_id)
 
 
 # A crash during an operation
@@ -211,4 +211,4 @@ def test_a_crash_fails_the_running_operation_and_keeps_the_queued_one(
             if entry["title"] != "queued.txt":
                 number = int(entry["title"][1:5])
                 assert download(client, entry["id"]) == b"%04d" % number * 50
-        _check_consistent(client, own_server.data_dir, person.user_id)
+        _check_consistent(client, own_server, person.user_id)

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import docspace_api_sdk as sdk
@@ -22,6 +22,8 @@ import httpx
 import pytest
 
 import helpers
+from folio.persistence.tables import upload_sessions
+from folio.services.space import Space
 from helpers import FolioServer
 
 MIB = 1024 * 1024
@@ -665,12 +667,16 @@ def test_chunk_to_an_expired_session_is_refused_before_the_sweep(
     # The shared server sweeps every ten minutes: the session stays in the
     # database, expired, while the chunk arrives.
     session = start(client, fileSize=2)
-    with sqlite3.connect(server.data_dir / "folio.db") as connection:
-        connection.execute(
-            "UPDATE upload_sessions SET expires = '2000-01-01 00:00:00.000000' "
-            "WHERE id = ?",
-            (session["id"],),
-        )
+
+    async def expire(space: Space) -> None:
+        async with space.db.write() as connection:
+            await connection.execute(
+                upload_sessions.update()
+                .where(upload_sessions.c.id == session["id"])
+                .values(expires=datetime(2000, 1, 1, tzinfo=UTC))
+            )
+
+    server.run(expire)
 
     answer = send(client, session["id"], b"ok")
 

@@ -199,8 +199,6 @@ def test_cleanup_job_purges_expired_trash_items(quick_cleanup: FolioServer) -> N
         assert [f["title"] for f in listing(mine, "@trash")["files"]] == ["recent.txt"]
         assert [f["title"] for f in listing(theirs, "@trash")["files"]] == ["kept.txt"]
         assert used_space(mine) == before - 300
-        size, referenced, on_disk = stored_state(
-            quick_cleanup.data_dir, careless.user_id
-        )
+        size, referenced, on_disk = stored_state(quick_cleanup, careless.user_id)
         assert size == used_space(mine)
         assert on_disk <= referenced

@@ -253,9 +253,7 @@ class SpaceMachine(RuleBasedStateMachine):
 
     @invariant()
     def space_adds_up(self) -> None:
-        size, referenced, on_disk = stored_state(
-            self.server.data_dir, self.person.user_id
-        )
+        size, referenced, on_disk = stored_state(self.server, self.person.user_id)
         assert used_space(self.client) == size
         assert on_disk <= referenced, "content without a version"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,7 +114,7 @@ def test_old_versions_and_trash_count_in_used_space(
     )
     run_operation(client, "DELETE", f"/api/2.0/files/file/{file['id']}", {})
     assert used_space(client) == 10 + 20 + 20
-    size, referenced, on_disk = stored_state(server.data_dir, user.user_id)
+    size, referenced, on_disk = stored_state(server, user.user_id)
     assert size == used_space(client)
 
 
@@ -124,7 +123,7 @@ def test_old_versions_and_trash_count_in_used_space(
 
 def _set_quota(server: FolioServer, email: str, quota: str) -> None:
     """Set a quota with the command line, as an administrator does."""
-    env = {**os.environ, "FOLIO_DATA_DIR": str(server.data_dir)}
+    env = server.env  # the server's own settings: its database, on either deployment
     done = subprocess.run(
         [sys.executable, "-m", "folio", "user", "set-quota", email, quota],
         env=env,
@@ -182,7 +181,7 @@ def test_quota_refuses_what_would_pass_it_and_keeps_nothing(
         listing(client, folder["id"])["total"],
     ) == before
     assert used_space(client) == 900
-    size, referenced, on_disk = stored_state(server.data_dir, user.user_id)
+    size, referenced, on_disk = stored_state(server, user.user_id)
     assert size == 900
     assert on_disk <= referenced
 

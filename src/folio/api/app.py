@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from folio.api import (
@@ -67,6 +67,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         "error": {"message": exc.detail, "type": None, "stack": None, "hresult": 0},
     }
     return Response(render(body), exc.status_code, media_type=JSON_TYPE)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up mid-request; what was received is already discarded, and
+    # nobody is left to read an answer.
+    return Response(status_code=400)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -166,6 +172,7 @@ def create_app(
             Unauthenticated: _unauthenticated,
             MissingScope: _missing_scope,
             HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
             Exception: _server_error,
         },
         middleware=middleware,

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -193,7 +193,7 @@ async def download(request: Request) -> Response:
     if request.method == "GET" and (not range_header or "=0-" in range_header):
         # A download puts the file in Recent, as in DocSpace (not every range).
         await space(request).sections.opened(who, found.file.id)
-    return _send(request, found)
+    return await _send(request, found)
 
 
 def _not_modified(request: Request, etag: str, modified: datetime) -> bool:
@@ -217,7 +217,7 @@ def _range_applies(request: Request, etag: str, modified: datetime) -> bool:
     return date is not None and modified.replace(microsecond=0) == date
 
 
-def _send(request: Request, found: Download) -> Response:
+async def _send(request: Request, found: Download) -> Response:
     version = found.version
     size = version.size
     etag = f'"{version.sha256}"'
@@ -252,19 +252,37 @@ def _send(request: Request, found: Download) -> Response:
             status = 206
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
     headers["Content-Length"] = str(end - start)
+    if local is None:
+        # The first piece is read before answering, so that content missing from
+        # the store answers 404 rather than a 200 cut short.
+        body = blobs.read(version.blob_key, start, end)
+        try:
+            first = await anext(body, b"")
+        except FileNotFoundError:
+            return Response(status_code=404)
+        if request.method == "HEAD":
+            await body.aclose()  # type: ignore[attr-defined]
+            return Response(status_code=status, headers=headers, media_type=media_type)
+        return StreamingResponse(
+            _prefixed(first, body), status, headers=headers, media_type=media_type
+        )
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
-    if local is not None:
-        return LocalFileResponse(
-            local,
-            start,
-            end,
-            status_code=status,
-            headers=headers,
-            media_type=media_type,
-        )
-    body = blobs.read(version.blob_key, start, end)
-    return StreamingResponse(body, status, headers=headers, media_type=media_type)
+    return LocalFileResponse(
+        local,
+        start,
+        end,
+        status_code=status,
+        headers=headers,
+        media_type=media_type,
+    )
+
+
+async def _prefixed(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for piece in rest:
+        yield piece
 
 
 def _presigned(request: Request, found: Download, media_type: str) -> Response | None:

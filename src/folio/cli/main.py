@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import secrets
 import shutil
 import tempfile
@@ -145,9 +146,16 @@ def serve(
         _run(settings, _first_start)
         mode = "emulator mode" if settings.emulator else "self-hosted mode"
         where = "a temporary folder" if temporary else str(settings.data_dir)
-        click.echo(
-            f"Folio is serving {where} at http://{host}:{port} in {mode}", err=True
-        )
+        # A line for people in text mode; one structured event in JSON mode.
+        if settings.log_json:
+            logging.getLogger("folio.cli").info(
+                "event=serve.start url=http://%s:%d mode=%s", host, port, mode
+            )
+        else:
+            click.echo(
+                f"Folio is serving {where} at http://{host}:{port} in {mode}",
+                err=True,
+            )
         uvicorn.run(
             create_app(settings),
             host=host,

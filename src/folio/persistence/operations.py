@@ -177,20 +177,24 @@ class OperationQueries:
             .values(updated=now, **values)
         )
 
-    async def fail_interrupted(self, now: datetime, message: str) -> int:
+    async def fail_interrupted(
+        self, now: datetime, message: str, *, all_running: bool = False
+    ) -> int:
         """End every operation left running by a node that died.
 
         A node renews the lease of what it runs, so a running operation whose lease
-        lapsed (or that never had one) has nobody working on it any more.
+        lapsed (or that never had one) has nobody working on it any more. With
+        `all_running` (a single process that just started), every running one
+        belongs to a process that is gone.
         """
+        lapsed = sa.or_(
+            operations.c.lease_until.is_(None), operations.c.lease_until < now
+        )
         result = await self.connection.execute(
             operations.update()
             .where(
                 operations.c.status == int(OperationStatus.RUNNING),
-                sa.or_(
-                    operations.c.lease_until.is_(None),
-                    operations.c.lease_until < now,
-                ),
+                sa.true() if all_running else lapsed,
             )
             .values(status=int(OperationStatus.FAILED), error=message, updated=now)
         )

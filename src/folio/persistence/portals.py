@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # Tables that belong to no portal.
-GLOBAL_TABLES = frozenset({"portals", "scheduled_jobs"})
+GLOBAL_TABLES = frozenset({"orphan_candidates", "portals", "scheduled_jobs"})
 
 # Columns that refer to another table's rows without a declared foreign key.
 _LINKS: dict[tuple[str, str], tuple[str, str]] = {

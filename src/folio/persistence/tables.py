@@ -337,5 +337,4 @@ orphan_candidates = sa.Table(
     sa.Column("blob_key", sa.String(80), primary_key=True),
     sa.Column("first_seen", Timestamp(), nullable=False),
     sa.Column("last_seen", Timestamp(), nullable=False),
-    info={"portal_state": False},
 )

@@ -190,11 +190,15 @@ class Operations:
 
     # Running
 
-    async def recover(self) -> int:
-        """Fail the operations whose node died: their lease lapsed unrenewed."""
+    async def recover(self, *, all_running: bool = False) -> int:
+        """Fail the operations whose node died: their lease lapsed unrenewed.
+
+        With `all_running`, fail every running operation: for a single process at
+        its start, any that is running was left by the process before it.
+        """
         async with self.db.write() as connection:
             failed = await OperationQueries(connection).fail_interrupted(
-                _now(), INTERRUPTED
+                _now(), INTERRUPTED, all_running=all_running
             )
         if failed:
             log.warning("event=operations.interrupted count=%d", failed)

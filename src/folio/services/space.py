@@ -130,7 +130,7 @@ class Space:
         their leases and ages show to be abandoned is touched; a single process
         sweeps at once, since nothing else can be in flight.
         """
-        await self.operations.recover()
+        await self.operations.recover(all_running=self.single_process)
         if self.single_process:
             await sweep_orphaned_content(self.db, self.blobs, grace=None)
         else:

@@ -231,20 +231,23 @@ class Emulator:
         pythonpath = os.pathsep.join(
             part for part in (source, os.environ.get("PYTHONPATH")) if part
         )
+        # The server logs a line per request: it goes to a file, since a pipe that
+        # nobody reads would fill up and stop the server mid-write.
+        log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         process = subprocess.Popen(
             [sys.executable, "-m", "folio", "serve", "--emulator", "--ephemeral",
              "--port", str(port)],
             env={**os.environ, "PYTHONPATH": pythonpath, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                assert process.stderr is not None
-                raise EmulatorError(
-                    "folio serve --emulator exited:\n" + process.stderr.read().decode()
-                )
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+                log.close()
+                raise EmulatorError("folio serve --emulator exited:\n" + output)
             with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
@@ -260,8 +263,7 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            if process.stderr is not None:
-                process.stderr.close()
+            log.close()
 
         return cls(url, stop, None)
 

@@ -156,9 +156,7 @@ async def create_edit_session(request: Request) -> Response:
 async def session_progress(request: Request) -> Response:
     """GET {folderId}/session/{sessionId}: what has arrived (Folio's addition)."""
     who = await caller(request)
-    found = await space(request).uploads.status(
-        who, request.path_params["session_id"]
-    )
+    found = await space(request).uploads.status(who, request.path_params["session_id"])
     path = await _path(request, who, found.session)
     dto = session_progress_dto(found.session, found.chunks, path, base_url(request))
     return success(request, dto)

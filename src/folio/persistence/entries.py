@@ -153,6 +153,37 @@ class EntryQueries:
         assert entry is not None
         return entry
 
+    async def insert_child(
+        self,
+        parent: Entry,
+        entry_type: EntryType,
+        title: str,
+        *,
+        owner_id: str,
+        now: datetime,
+        **values: Any,
+    ) -> Entry:
+        """Insert a file or folder made by `owner_id` in `parent`, at `now`.
+
+        The portal, section and root come from the parent; `values` carries the
+        rest (a file's version, size and content key).
+        """
+        return await self.insert(
+            parent=parent,
+            portal_id=parent.portal_id,
+            owner_id=owner_id,
+            entry_type=entry_type,
+            parent_id=parent.id,
+            root_id=parent.root_id,
+            root_type=parent.root_type,
+            title=title,
+            created=now,
+            updated=now,
+            created_by=owner_id,
+            updated_by=owner_id,
+            **values,
+        )
+
     async def _count(self, path: str, *, folders: int = 0, files: int = 0) -> None:
         """Add to the recursive counts of the folders on a path."""
         ids = [int(part) for part in path.strip("/").split("/")]

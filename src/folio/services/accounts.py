@@ -65,6 +65,8 @@ class Role(enum.IntEnum):
     ROOM_ADMIN = 2
     USER = 3
     GUEST = 4
+
+
 # How stale an API key's "last used" time may be.
 _LAST_USED_PRECISION = timedelta(minutes=1)
 

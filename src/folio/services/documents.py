@@ -382,19 +382,12 @@ class Documents:
             return entry
         if existing is not None and rename:
             title = await self._free_title(queries, current, title, EntryType.FILE)
-        entry = await queries.insert(
-            parent=current,
-            portal_id=current.portal_id,
+        entry = await queries.insert_child(
+            current,
+            EntryType.FILE,
+            title,
             owner_id=user.id,
-            entry_type=EntryType.FILE,
-            parent_id=current.id,
-            root_id=current.root_id,
-            root_type=current.root_type,
-            title=title,
-            created=now,
-            updated=now,
-            created_by=user.id,
-            updated_by=user.id,
+            now=now,
             version=1,
             version_group=1,
             size=blob.size,

@@ -44,19 +44,12 @@ class Folders:
             if current is None or current.owner_id != user_id:
                 raise Forbidden(FolderNotFound.message)
             self.documents.require_writable(current)
-            folder = await queries.insert(
-                parent=current,
-                portal_id=caller.portal_id,
+            folder = await queries.insert_child(
+                current,
+                EntryType.FOLDER,
+                title,
                 owner_id=user_id,
-                entry_type=EntryType.FOLDER,
-                parent_id=current.id,
-                root_id=current.root_id,
-                root_type=current.root_type,
-                title=title,
-                created=now,
-                updated=now,
-                created_by=user_id,
-                updated_by=user_id,
+                now=now,
             )
             await queries.touch(current.ancestor_ids + [current.id], now)
         return folder

@@ -508,19 +508,12 @@ class _Seeder:
                 return existing
             fresh = await queries.entry(parent.portal_id, parent.id)
             assert fresh is not None
-            folder = await queries.insert(
-                parent=fresh,
-                portal_id=fresh.portal_id,
+            folder = await queries.insert_child(
+                fresh,
+                EntryType.FOLDER,
+                title,
                 owner_id=user.id,
-                entry_type=EntryType.FOLDER,
-                parent_id=fresh.id,
-                root_id=fresh.root_id,
-                root_type=fresh.root_type,
-                title=title,
-                created=now,
-                updated=now,
-                created_by=user.id,
-                updated_by=user.id,
+                now=now,
             )
             await queries.touch(fresh.ancestor_ids + [fresh.id], now)
         return folder

@@ -541,19 +541,12 @@ class Transfers:
         return await self._own(step, entry.id)
 
     async def _new_folder(self, step: _Step, parent: Entry, title: str) -> Entry:
-        folder = await step.queries.insert(
-            parent=parent,
-            portal_id=step.portal_id,
+        folder = await step.queries.insert_child(
+            parent,
+            EntryType.FOLDER,
+            title,
             owner_id=step.user_id,
-            entry_type=EntryType.FOLDER,
-            parent_id=parent.id,
-            root_id=parent.root_id,
-            root_type=parent.root_type,
-            title=title,
-            created=step.now,
-            updated=step.now,
-            created_by=step.user_id,
-            updated_by=step.user_id,
+            now=step.now,
         )
         await step.queries.touch(parent.ancestor_ids + [parent.id], step.now)
         return folder
@@ -569,19 +562,12 @@ class Transfers:
         self, step: _Step, file: Entry, dest: Entry, title: str
     ) -> Entry:
         key = await self._copy_content(step, file)
-        copied = await step.queries.insert(
-            parent=dest,
-            portal_id=step.portal_id,
+        copied = await step.queries.insert_child(
+            dest,
+            EntryType.FILE,
+            title,
             owner_id=step.user_id,
-            entry_type=EntryType.FILE,
-            parent_id=dest.id,
-            root_id=dest.root_id,
-            root_type=dest.root_type,
-            title=title,
-            created=step.now,
-            updated=step.now,
-            created_by=step.user_id,
-            updated_by=step.user_id,
+            now=step.now,
             version=1,
             version_group=1,
             size=file.size,

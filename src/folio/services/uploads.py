@@ -263,19 +263,12 @@ class Uploads:
             for name in names:
                 found = await queries.child_by_title(current.id, name, EntryType.FOLDER)
                 if found is None:
-                    found = await queries.insert(
-                        parent=current,
-                        portal_id=current.portal_id,
+                    found = await queries.insert_child(
+                        current,
+                        EntryType.FOLDER,
+                        name,
                         owner_id=caller.user.id,
-                        entry_type=EntryType.FOLDER,
-                        parent_id=current.id,
-                        root_id=current.root_id,
-                        root_type=current.root_type,
-                        title=name,
-                        created=now,
-                        updated=now,
-                        created_by=caller.user.id,
-                        updated_by=caller.user.id,
+                        now=now,
                     )
                     await queries.touch(current.ancestor_ids + [current.id], now)
                 current = found
